@@ -1,0 +1,3 @@
+from airspec.cli import main
+
+main()

@@ -1,0 +1,121 @@
+"""The command line. The only module that prints, reads argv or sets exit codes; the work happens elsewhere."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import NoReturn
+
+import click
+
+from airspec import __version__
+from airspec.errors import AirspecError, Diagnostic, InputError, SpecInvalid, UsageError
+
+FORMATS = click.Choice(["text", "json"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="airspec")
+def cli() -> None:
+    """One airflow-spec.yaml in; airflow.cfg, Helm values, docker-compose and the rest out."""
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option(
+    "--env", "env", help="Validate with this environment overlay (default: the base and every overlay)"
+)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+def validate(specs: tuple[str, ...], env: str | None, fmt: str) -> None:
+    """Check specs against the schema and the target Airflow version; every problem with file:line:col."""
+    from airspec.loader import load_file
+    from airspec.validate import validate as check
+    from airspec.validate import validate_all
+
+    results: list[dict[str, object]] = []
+    worst = 0
+    for path in specs:
+        problems: list[Diagnostic] = []
+        try:
+            loaded = load_file(path)
+            if env is None:
+                problems = validate_all(loaded)
+            else:
+                check(loaded, env)
+            code = 1 if problems else 0
+        except SpecInvalid as exc:
+            problems, code = list(exc.diagnostics), 1
+        except InputError as exc:
+            if fmt == "json":
+                results.append({"file": path, "valid": False, "error": str(exc), "diagnostics": []})
+            else:
+                click.echo(str(exc), err=True)
+            worst = max(worst, 2)
+            continue
+        except UsageError as exc:
+            fail(str(exc))
+        worst = max(worst, code)
+        if fmt == "json":
+            results.append(
+                {"file": path, "valid": not problems, "diagnostics": [d.as_dict() for d in problems]}
+            )
+        else:
+            for d in problems:
+                click.echo(str(d))
+            if not problems:
+                click.echo(f"{path}: valid")
+    if fmt == "json":
+        click.echo(json.dumps(results, indent=2))
+    sys.exit(worst)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of airflow-spec.yaml (for editors and other tools)."""
+    from airspec.schema import schema_text
+
+    text = schema_text()
+    if output:
+        from airspec.write import write_file
+
+        guard(lambda: write_file(output, text))
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("path", default="airflow-spec.yaml", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file")
+def init(path: str, force: bool) -> None:
+    """Write a commented starter spec that validates."""
+    from pathlib import Path
+
+    from airspec.starter import starter_spec
+    from airspec.write import write_file
+
+    if Path(path).exists() and not force:
+        fail(f"error: {path} exists; pass --force to overwrite it")
+    guard(lambda: write_file(path, starter_spec()))
+    click.echo(f"wrote {path}; next: airspec validate {path}")
+
+
+def guard(action: object) -> None:
+    try:
+        action()  # type: ignore[operator]
+    except AirspecError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="airspec", standalone_mode=True)
+    except AirspecError as exc:  # pragma: no cover - commands catch their own; this is the last net
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)

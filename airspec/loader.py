@@ -1,0 +1,253 @@
+"""YAML text -> plain data + source map.
+
+Built on ruamel.yaml's composer (YAML 1.2: `on`/`yes` stay strings) rather than its constructor, so that every key
+and value keeps its position, duplicate keys name both lines, only the standard tags are accepted, and alias
+expansion, nesting depth and file size are bounded before anything large is built.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+from airspec.errors import InputError
+from airspec.source import Path, SourceMap, Span
+
+MAX_BYTES = 4 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+_STD = "tag:yaml.org,2002:"
+_BRACKETS = re.compile(r"[\[\]{}]")
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*|0[0-9_]+)$")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A YAML document as plain Python data, with where each part of it was written."""
+
+    data: Any
+    source: SourceMap
+    text: str
+
+
+def read_text(path: str) -> str:
+    """Read a file as UTF-8 text, or raise one clear InputError."""
+    fs = FsPath(path)
+    if not fs.exists():
+        raise InputError(f"{path}: no such file")
+    if fs.is_dir():
+        raise InputError(f"{path}: is a directory, expected a file")
+    try:
+        with fs.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return decode(raw, path)
+
+
+def decode(raw: bytes, name: str) -> str:
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", Span(name, 1, 1))
+    if b"\0" in raw:
+        raise InputError(
+            "binary data (NUL byte): expected a UTF-8 text file", _span_at(raw, raw.index(b"\0"), name)
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("not valid UTF-8 text", _span_at(raw, exc.start, name)) from None
+    return text.removeprefix("\ufeff")
+
+
+def _text_span(text: str, offset: int, name: str) -> Span:
+    before = text[:offset]
+    return Span(name, before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+
+
+def _span_at(raw: bytes, offset: int, name: str) -> Span:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    col = offset - (before.rfind(b"\n") + 1) + 1
+    return Span(name, line, col)
+
+
+def load_file(path: str) -> Loaded:
+    return load_text(read_text(path), path)
+
+
+def load_text(text: str, name: str) -> Loaded:
+    """Parse one YAML document; raise InputError with a position for anything unusable."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        _check_depth(yaml, text, name)
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
+        raise InputError(f"invalid YAML: {exc.problem or exc.context or 'cannot parse'}", where) from None
+    except YAMLError as exc:
+        raise InputError(
+            f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'cannot parse'}"
+        ) from None
+    source = SourceMap(name)
+    if node is None:
+        return Loaded({}, source, text)
+    size = _expanded_size(node, {})
+    if size > MAX_NODES:
+        raise InputError(
+            f"document expands to more than {MAX_NODES} nodes (alias expansion is bounded)",
+            Span(name, node.start_mark.line + 1, node.start_mark.column + 1),
+        )
+    data = _Builder(source).build(node, (), 0)
+    return Loaded(data, source, text)
+
+
+def _check_depth(yaml: Any, text: str, name: str) -> None:
+    """Refuse deep nesting from the event stream, before the (recursive) composer sees it."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    # The scanner slows down on thousands of unclosed '[': count brackets first, generously (strings may
+    # hold brackets too), then count exactly on the events.
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+        if depth > 4 * MAX_DEPTH:
+            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", _text_span(text, match.start(), name))
+    depth = 0
+    for event in yaml.parse(text):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise InputError(
+                    f"nesting deeper than {MAX_DEPTH} levels", Span(name, mark.line + 1, mark.column + 1)
+                )
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+def _expanded_size(node: Any, memo: dict[int, int]) -> int:
+    """Node count after alias expansion, computed on the shared graph so a 'billion laughs' costs nothing."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = MAX_NODES + 1  # a cycle counts as unbounded
+    total = 1
+    if isinstance(node.value, list):
+        for item in node.value:
+            parts = item if isinstance(item, tuple) else (item,)
+            for part in parts:
+                total += _expanded_size(part, memo)
+                if total > MAX_NODES:
+                    break
+    memo[id(node)] = total
+    return total
+
+
+class _Builder:
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+
+    def span(self, node: Any) -> Span:
+        return Span(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: Any, path: Path, depth: int) -> Any:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+        if depth > MAX_DEPTH:
+            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", self.span(node))
+        self.source.values.setdefault(path, self.span(node))
+        tag = str(getattr(node.tag, "value", node.tag) or "")
+        if isinstance(node, MappingNode):
+            if tag not in (_STD + "map", "", "?"):
+                raise InputError(f"unsupported YAML tag {tag!r}", self.span(node))
+            return self._mapping(node, path, depth)
+        if isinstance(node, SequenceNode):
+            if tag not in (_STD + "seq", "", "?"):
+                raise InputError(f"unsupported YAML tag {tag!r}", self.span(node))
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node, tag)
+
+    def _mapping(self, node: Any, path: Path, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first: dict[str, Span] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_tag = str(getattr(key_node.tag, "value", key_node.tag) or "")
+            if key_tag == _STD + "merge":
+                merged.update(self._merge_sources(value_node, path, depth))
+                continue
+            if not isinstance(key_node.value, str) or key_tag not in (
+                _STD + "str",
+                _STD + "int",
+                _STD + "bool",
+            ):
+                raise InputError("mapping keys must be plain strings", self.span(key_node))
+            key = key_node.value
+            here = self.span(key_node)
+            if key in first:
+                raise InputError(f"duplicate key {key!r} (first defined at line {first[key].line})", here)
+            first[key] = here
+            self.source.keys[(*path, key)] = here
+            out[key] = self.build(value_node, (*path, key), depth + 1)
+        for key, value in merged.items():
+            out.setdefault(key, value)
+        return out
+
+    def _merge_sources(self, node: Any, path: Path, depth: int) -> dict[str, Any]:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        out: dict[str, Any] = {}
+        for src in reversed(sources):
+            if not isinstance(src, MappingNode):
+                raise InputError("a merge key (<<) takes a mapping or a list of mappings", self.span(src))
+            out.update(self._mapping(src, path, depth + 1))
+        return out
+
+    def _scalar(self, node: Any, tag: str) -> Any:
+        text: str = node.value
+        if tag in (_STD + "str", _STD + "timestamp", "!", ""):
+            return text
+        if tag == _STD + "null":
+            return None
+        if tag == _STD + "bool":
+            return text.lower() == "true"
+        if tag == _STD + "int":
+            return _to_int(text)
+        if tag == _STD + "float":
+            return _to_float(text)
+        raise InputError(f"unsupported YAML tag {tag!r}", self.span(node))
+
+
+def _to_int(text: str) -> int | str:
+    clean = text.replace("_", "")
+    try:
+        if clean.lower().startswith(("0x", "+0x", "-0x")):
+            return int(clean, 16)
+        if clean.lower().startswith(("0o", "+0o", "-0o")):
+            return int(clean.replace("0o", "").replace("0O", ""), 8)
+        if _INT.match(text):
+            return int(clean, 10)
+    except ValueError:
+        pass
+    return text
+
+
+def _to_float(text: str) -> float | str:
+    low = text.lower().lstrip("+")
+    if low in (".inf", "-.inf"):
+        return -math.inf if low.startswith("-") else math.inf
+    if low == ".nan":
+        return math.nan
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        return text

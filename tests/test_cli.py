@@ -1,0 +1,154 @@
+"""The command line as a user meets it: exit codes, one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, ROOT
+
+
+def airspec(
+    *args: str, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "airspec", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        input=stdin,
+        timeout=60,
+    )
+
+
+def test_version() -> None:
+    from airspec import __version__
+
+    result = airspec("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"airspec, version {__version__}"
+
+
+def test_every_example_validates() -> None:
+    paths = [f"examples/{name}/airflow-spec.yaml" for name in EXAMPLES]
+    result = airspec("validate", *paths)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [f"{p}: valid" for p in paths]
+
+
+def test_examples_validate_in_each_environment() -> None:
+    result = airspec("validate", "examples/kubernetes-helm/airflow-spec.yaml", "--env", "production")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_typo_exits_1_with_position_and_suggestion(write) -> None:  # type: ignore[no-untyped-def]
+    path = write('name: t\nairflow:\n  version: "3.3"\nscheduler:\n  replicsa: 2\n')
+    result = airspec("validate", path)
+    assert result.returncode == 1
+    assert (
+        result.stdout == f"{path}:5:3: error: scheduler: unknown key 'replicsa'; did you mean 'replicas'?\n"
+    )
+
+
+def test_json_format(write) -> None:  # type: ignore[no-untyped-def]
+    path = write('name: t\nairflow:\n  version: "3.3"\nscheduler:\n  replicas: x\n')
+    result = airspec("validate", path, "--format", "json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == [
+        {
+            "file": path,
+            "valid": False,
+            "diagnostics": [
+                {
+                    "file": path,
+                    "line": 5,
+                    "column": 13,
+                    "severity": "error",
+                    "code": "",
+                    "message": "scheduler.replicas: expected an integer, got 'x'",
+                }
+            ],
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"name: t\nname: u\n", ":2:1: error: duplicate key 'name' (first defined at line 1)"),
+        (bytes(range(256)) * 4, ":1:1: error: binary data (NUL byte): expected a UTF-8 text file"),
+        (b"a: [\n", ":2:1: error: invalid YAML"),
+        (b"- just\n- a list\n", ":1:1: error: a spec must be a YAML mapping"),
+    ],
+    ids=["duplicate", "binary", "syntax", "not-a-mapping"],
+)
+def test_bad_input_is_one_line_no_traceback(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_bytes(content)
+    result = airspec("validate", str(path))
+    assert result.returncode in (1, 2)
+    out = (result.stdout + result.stderr).strip()
+    assert "Traceback" not in out
+    assert out.count("\n") == 0, out
+    assert out == f"{path}{expected}" or out.startswith(f"{path}{expected}")
+
+
+def test_billion_laughs_exit_2(tmp_path: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(8):
+        prev, cur = chr(97 + i), chr(98 + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    result = airspec("validate", str(path))
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"{path}:1:1: error: document expands to more than 200000 nodes (alias expansion is bounded)\n"
+    )
+
+
+def test_missing_file_and_directory_exit_2(tmp_path: Path) -> None:
+    result = airspec("validate", str(tmp_path / "nope.yaml"), str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path / 'nope.yaml'}: no such file",
+        f"error: {tmp_path}: is a directory, expected a file",
+    ]
+
+
+def test_unknown_env_exit_2() -> None:
+    result = airspec("validate", "examples/kubernetes-helm/airflow-spec.yaml", "--env", "qa")
+    assert result.returncode == 2
+    assert "no environment 'qa' (environments: production)" in result.stderr
+
+
+def test_bad_usage_exit_2() -> None:
+    assert airspec("validate").returncode == 2
+    assert airspec("validate", "x", "--format", "xml").returncode == 2
+
+
+def test_init_writes_a_spec_that_validates(tmp_path: Path) -> None:
+    result = airspec("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    spec = tmp_path / "airflow-spec.yaml"
+    assert spec.read_text().startswith("# yaml-language-server: $schema=")
+    validated = airspec("validate", str(spec))
+    assert validated.returncode == 0, validated.stdout
+    again = airspec("init", cwd=tmp_path)
+    assert again.returncode == 2
+    assert "exists; pass --force" in again.stderr
+
+
+def test_schema_command_prints_the_committed_schema() -> None:
+    result = airspec("schema")
+    assert result.returncode == 0
+    assert result.stdout == (ROOT / "schema" / "airflow-spec.schema.json").read_text()

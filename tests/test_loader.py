@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from airspec.errors import InputError
+from airspec.loader import MAX_BYTES, load_file, load_text
+
+
+def test_positions_of_keys_and_values() -> None:
+    loaded = load_text("a:\n  b: 1\n  c: [x, {d: 2}]\n", "s.yaml")
+    assert loaded.data == {"a": {"b": 1, "c": ["x", {"d": 2}]}}
+    assert str(loaded.source.key(("a", "b"))) == "s.yaml:2:3"
+    assert str(loaded.source.value(("a", "b"))) == "s.yaml:2:6"
+    assert str(loaded.source.value(("a", "c", 1, "d"))) == "s.yaml:3:14"
+    # An unknown deeper path falls back to the nearest known parent.
+    assert str(loaded.source.value(("a", "c", 1, "zzz"))) == "s.yaml:3:10"
+
+
+def test_yaml_1_2_scalars() -> None:
+    data = load_text("a: on\nb: yes\nc: 3.10\nd: '3.10'\ne: 2024-01-01\nf: ~\ng: 0x10\nh: true\n", "s").data
+    assert data == {
+        "a": "on",
+        "b": "yes",
+        "c": 3.1,
+        "d": "3.10",
+        "e": "2024-01-01",
+        "f": None,
+        "g": 16,
+        "h": True,
+    }
+
+
+def test_merge_keys_and_aliases() -> None:
+    data = load_text("base: &b {cpu: 1, memory: 2Gi}\nx:\n  <<: *b\n  cpu: 2\ny: *b\n", "s").data
+    assert data["x"] == {"cpu": 2, "memory": "2Gi"}
+    assert data["y"] == {"cpu": 1, "memory": "2Gi"}
+
+
+def test_duplicate_key_names_both_lines() -> None:
+    with pytest.raises(InputError) as exc:
+        load_text("a: 1\nb:\n  c: 1\n  c: 2\n", "s.yaml")
+    assert str(exc.value) == "s.yaml:4:3: error: duplicate key 'c' (first defined at line 3)"
+
+
+def test_billion_laughs_refused_fast() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(8):
+        prev, cur = chr(97 + i), chr(98 + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="alias expansion is bounded"):
+        load_text("\n".join(lines) + "\n", "bomb.yaml")
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: !!python/object:os.system x\n", "s:1:4: error: unsupported YAML tag"),
+        ("a: !custom {b: 1}\n", "s:1:4: error: unsupported YAML tag '!custom'"),
+        ("a: b: c\n", "s:1:5: error: invalid YAML: mapping values are not allowed here"),
+        ("x: [1, 2\n", "s:2:1: error: invalid YAML"),
+        ("[" * 500_000, "s:1:257: error: nesting deeper than 64 levels"),
+        ("[" * 100 + "]" * 100, "s:1:65: error: nesting deeper than 64 levels"),
+        (
+            "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 80)),
+            "error: nesting deeper than 64 levels",
+        ),
+        ("? [a, b]\n: 1\n", "s:1:3: error: mapping keys must be plain strings"),
+    ],
+    ids=[
+        "python-tag",
+        "local-tag",
+        "syntax",
+        "unclosed",
+        "deep-flow",
+        "deep-flow-closed",
+        "deep-block",
+        "complex-key",
+    ],
+)
+def test_malformed_yaml_is_one_positioned_line(text: str, expected: str) -> None:
+    with pytest.raises(InputError) as exc:
+        load_text(text, "s")
+    assert expected in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_unreadable_files(tmp_path: Path) -> None:
+    cases = {
+        "missing": (tmp_path / "nope.yaml", "no such file"),
+        "dir": (tmp_path, "is a directory"),
+    }
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"name: x\n\x00\x01\x02")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    huge = tmp_path / "huge.yaml"
+    huge.write_bytes(b"a: " + b"x" * (MAX_BYTES + 1))
+    cases |= {
+        "binary": (binary, "bin.yaml:2:1: error: binary data"),
+        "latin": (latin, "latin.yaml:1:10: error: not valid UTF-8"),
+        "huge": (huge, "larger than"),
+    }
+    for path, expected in cases.values():
+        with pytest.raises(InputError) as exc:
+            load_file(str(path))
+        assert expected in str(exc.value)
+
+
+def test_empty_document_is_empty_mapping() -> None:
+    assert load_text("# nothing\n", "s").data == {}
