@@ -69,6 +69,62 @@ def validate(specs: tuple[str, ...], env: str | None, fmt: str) -> None:
     sys.exit(worst)
 
 
+@cli.command(name="compile")
+@click.argument("spec", type=click.Path(dir_okay=True))
+@click.option("-o", "--out", "out", default="build", show_default=True, help="Output directory")
+@click.option("--env", "env", help="Environment overlay to apply")
+@click.option(
+    "--only", help="Comma-separated artifact kinds to produce (airflow.cfg, helm-values, compose, ...)"
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if OUT is missing or has stale artifacts")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+def compile_(spec: str, out: str, env: str | None, only: str | None, check: bool, fmt: str) -> None:
+    """Compile a spec into every artifact it calls for, under OUT."""
+    from airspec.compile import KINDS, build, stale, write_all
+    from airspec.loader import load_file
+    from airspec.resolve import resolve
+    from airspec.validate import validate as check_spec
+
+    kinds = None
+    if only:
+        kinds = frozenset(k.strip() for k in only.split(",") if k.strip())
+        unknown = sorted(kinds - set(KINDS))
+        if unknown:
+            fail(f"error: --only: unknown kind {', '.join(unknown)} (kinds: {', '.join(KINDS)})")
+    try:
+        resolved = resolve(check_spec(load_file(spec), env), spec_file=spec.replace("\\", "/"))
+        artifacts = build(resolved, kinds)
+        problems = stale(out, artifacts) if check else []
+        if not check:
+            write_all(out, artifacts)
+    except SpecInvalid as exc:
+        for d in exc.diagnostics:
+            click.echo(str(d))
+        sys.exit(1)
+    except AirspecError as exc:
+        fail(str(exc), exc.exit_code)
+    if fmt == "json":
+        manifest: dict[str, object] = {
+            "spec": spec,
+            "environment": env,
+            "airflow_version": resolved.airflow_version,
+            "out": out,
+            "artifacts": [{"kind": a.kind, "path": a.path} for a in artifacts],
+        }
+        if check:
+            manifest["stale"] = problems
+        click.echo(json.dumps(manifest, indent=2))
+    elif check:
+        for line in problems:
+            click.echo(f"{out}: {line}")
+        if not problems:
+            click.echo(f"{out}: {len(artifacts)} artifacts are current")
+    else:
+        for a in artifacts:
+            click.echo(f"wrote {out}/{a.path}")
+    sys.exit(1 if problems else 0)
+
+
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout")
 def schema(output: str | None) -> None:

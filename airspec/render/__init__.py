@@ -1,0 +1,1 @@
+"""One module per artifact; each `render(resolved) -> str` is a pure function of the resolved model."""
