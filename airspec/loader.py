@@ -86,11 +86,14 @@ def load_text(text: str, name: str) -> Loaded:
 
     yaml = YAML(typ="rt", pure=True)
     try:
-        _check_depth(yaml, text, name)
+        _check_brackets(text, name)
+        yaml.max_depth = MAX_DEPTH  # ruamel's composer counts the levels it recurses into
         node = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
+        if type(exc).__name__ == "MaxDepthExceededError":
+            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", where) from None
         raise InputError(f"invalid YAML: {exc.problem or exc.context or 'cannot parse'}", where) from None
     except YAMLError as exc:
         raise InputError(
@@ -109,28 +112,14 @@ def load_text(text: str, name: str) -> Loaded:
     return Loaded(data, source, text)
 
 
-def _check_depth(yaml: Any, text: str, name: str) -> None:
-    """Refuse deep nesting from the event stream, before the (recursive) composer sees it."""
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-
-    # The scanner slows down on thousands of unclosed '[': count brackets first, generously (strings may
-    # hold brackets too), then count exactly on the events.
+def _check_brackets(text: str, name: str) -> None:
+    """The scanner slows down on thousands of unclosed '[': count brackets first, generously (strings may
+    hold brackets too); the composer then counts levels exactly (`max_depth`)."""
     depth = 0
     for match in _BRACKETS.finditer(text):
         depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
         if depth > 4 * MAX_DEPTH:
             raise InputError(f"nesting deeper than {MAX_DEPTH} levels", _text_span(text, match.start(), name))
-    depth = 0
-    for event in yaml.parse(text):
-        if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise InputError(
-                    f"nesting deeper than {MAX_DEPTH} levels", Span(name, mark.line + 1, mark.column + 1)
-                )
-        elif isinstance(event, CollectionEndEvent):
-            depth -= 1
 
 
 def _expanded_size(node: Any, memo: dict[int, int]) -> int:

@@ -89,7 +89,7 @@ ImageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-
 class Strict(BaseModel):
     """Base of every spec model: immutable, unknown keys are errors, no type coercion from strings."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
 
 
 class KubernetesSecretKey(Strict):
@@ -137,7 +137,7 @@ class ResourceList(Strict):
     ephemeral_storage: Quantity | None = Field(default=None, alias="ephemeral-storage")
     gpu: Annotated[int, Field(ge=0)] | None = Field(default=None, description="nvidia.com/gpu")
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True, defer_build=True)
 
 
 class Resources(Strict):

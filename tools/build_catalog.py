@@ -1,0 +1,525 @@
+#!/usr/bin/env python3
+"""Build the committed Airflow facts in ``airspec/catalog/data/`` from published PyPI wheels.
+
+Usage::
+
+    python tools/build_catalog.py [--wheels DIR] [--out airspec/catalog/data]
+
+Wheels are fetched with ``pip download --no-deps`` into ``--wheels`` (a cache: files already there are
+reused; default a throw-away temp dir) and read straight out of the zip files. Airflow is never imported,
+installed or executed: YAML is parsed with ruamel.yaml, Python modules with ``ast`` only. Only facts are
+written (names, types, defaults, sensitivity, versions, renames, metric names); no description or help text.
+
+Where each fact comes from, per Airflow line (see ``LINES``):
+
+* options: core ``airflow/config_templates/config.yml`` plus ``get_provider_info()["config"]`` of each
+  provider (the returned dict literal is read with ``ast.literal_eval``). Core wins on a clash. A provider
+  option's ``version_added`` is a provider version. The pinned provider release is the newest one whose
+  ``Requires-Dist: apache-airflow...`` admits the line's Airflow version; the build checks this again.
+* changes: ``CONFIGS_CHANGES`` of ``airflow/cli/commands/config_command.py`` (what ``airflow config lint``
+  reports), evaluated from the AST with stand-in ``ConfigParameter``/``ConfigChange`` objects whose field
+  defaults are read from the dataclass in the same file. ``kind`` follows ``ConfigChange.message``:
+  default_change, then renamed_to (moved/renamed), then was_removed (removed_if_equals/removed), then
+  is_invalid_if (invalid_value). Then ``deprecated_options``, ``many_to_one_deprecated_options`` and
+  ``deprecated_sections`` of ``AirflowConfigParser`` (old name still read). For 3.x lines, options of the
+  2.11 catalog (and of earlier 3.x lines) missing from this catalog with no rule become "removed"
+  (source ``catalog_diff``).
+* enum_options: ``AirflowConfigParser.enums_options``. ``WeightRule.all_weight_rules()`` is read from the
+  ``WeightRule`` enum; ``multiprocessing.get_all_start_methods()`` is written as the Linux answer.
+* metrics: from ``metrics_template.yaml`` in the core wheel when it ships one (3.2+). Otherwise (2.x, 3.0,
+  3.1) BEST EFFORT from code: calls ``Stats.incr/decr/gauge/timing/timer`` (receiver named ``Stats`` or
+  ``stats``) in the core wheel, the task SDK wheel (3.x) and the provider wheels. A string first argument is
+  taken as is; f-string fields become ``<name>`` placeholders named after the variable or attribute
+  (``{dag.dag_id}`` -> ``<dag_id>``, a few renames in ``PLACEHOLDER_ALIASES``); a field or argument that is
+  a local variable assigned only string constants in the same function is expanded to each value
+  (``metric_name``); ``a + b`` and ``x if c else y`` are followed. Calls whose name cannot be derived are
+  skipped, so the list can miss metrics. In one function, a name with placeholders that extends a tag-only
+  name (``pool.open_slots`` / ``pool.open_slots.<pool_name>``) is recorded as its ``legacy_name``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import functools
+import hashlib
+import itertools
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import Requirement
+from packaging.version import Version
+from ruamel.yaml import YAML
+
+# Provider release for (2.10, 2.11, 3.x): the newest whose Requires-Dist on apache-airflow admits the line.
+PROVIDERS = {
+    "amazon": ("9.17.0", "9.39.0", "9.39.0"),
+    "celery": ("3.13.1", "3.26.0", "3.26.0"),
+    "cncf-kubernetes": ("10.10.0", "10.25.0", "10.25.0"),
+    "fab": ("1.5.3", "1.5.4", "3.10.2"),  # fab 1.5.4 needs apache-airflow>=2.11.1, fab 2+ needs 3.0+
+    "google": ("19.0.0", "22.8.0", "22.8.0"),  # google has no config sections; listed for completeness
+    "microsoft-azure": ("12.8.1", "15.2.1", "15.2.1"),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    package: str
+    version: str
+    provider_column: int  # index into the PROVIDERS tuples
+    task_sdk: str | None = None  # scanned for metrics only when the core wheel has no metrics template
+
+
+LINES = {  # in build order: 3.x lines are diffed against 2.11 and the earlier 3.x lines
+    "2.10": Line("apache-airflow", "2.10.5", 0),
+    "2.11": Line("apache-airflow", "2.11.2", 1),
+    "3.0": Line("apache-airflow-core", "3.0.6", 2, task_sdk="1.0.6"),
+    "3.1": Line("apache-airflow-core", "3.1.8", 2, task_sdk="1.1.8"),
+    "3.2": Line("apache-airflow-core", "3.2.2", 2),
+    "3.3": Line("apache-airflow-core", "3.3.2", 2),
+}
+DIFF_BASELINE = "2.11"
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "airspec" / "catalog" / "data"
+AIRFLOW_REQUIREMENT = re.compile(r"^Requires-Dist: (apache-airflow(?![-\w])[^;\n]*)$", re.M)  # no markers
+OPTION_TYPES = {"string", "integer", "float", "boolean"}
+PARSER_FILES = ("airflow/_shared/configuration/parser.py", "airflow/configuration.py")  # base, subclass
+START_METHODS = ["fork", "spawn", "forkserver"]  # multiprocessing.get_all_start_methods() on Linux
+METRIC_TYPES = {"incr": "counter", "decr": "counter", "gauge": "gauge", "timing": "timer", "timer": "timer"}
+PLACEHOLDER_ALIASES = {
+    "__name__": "job_name",  # self.__class__.__name__ in jobs
+    "id": "job_id",  # self.job.id
+    "metric_suffix": "executor_name",
+    "operator": "operator_name",
+}
+METRIC_NAME_RE = re.compile(r"^[A-Za-z0-9_.<>-]+$")
+Json = dict[str, Any]
+Options = dict[str, dict[str, Json]]  # section -> option -> facts
+
+
+class Wheel:
+    """One downloaded wheel, read as a zip file."""
+
+    def __init__(self, path: Path, package: str, version: str) -> None:
+        self.package, self.version = package, version
+        self.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.zip = zipfile.ZipFile(path)
+        self.names = sorted(self.zip.namelist())
+        self.metrics: list[Json] | None = None  # filled by wheel_metrics() on first use
+
+    def text(self, name: str) -> str:
+        return self.zip.read(name).decode("utf-8")
+
+    def find(self, suffix: str) -> list[str]:
+        return [n for n in self.names if n.endswith(suffix)]
+
+    def source(self) -> Json:
+        return {"package": self.package, "version": self.version, "sha256": self.sha256}
+
+    def airflow_requirements(self) -> list[Requirement]:
+        meta = self.text(self.find(".dist-info/METADATA")[0])
+        return [Requirement(r) for r in AIRFLOW_REQUIREMENT.findall(meta)]
+
+
+@functools.cache
+def fetch(cache: Path, package: str, version: str) -> Wheel:
+    pattern = f"{package.replace('-', '_')}-{version}-*.whl"
+    if not list(cache.glob(pattern)):
+        pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"]
+        subprocess.run([*pip, "--dest", str(cache), f"{package}=={version}"], check=True)
+    return Wheel(sorted(cache.glob(pattern))[0], package, version)
+
+
+# ------------------------------------------------------------------ options
+def option_facts(raw: dict[str, Any], provider: str | None) -> Json:
+    kind = raw.get("type") or "string"
+    if kind not in OPTION_TYPES:
+        raise ValueError(f"unexpected option type {kind!r}")
+    default, added, deprecated = raw.get("default"), raw.get("version_added"), raw.get("version_deprecated")
+    return {
+        "type": kind,
+        "default": None if default is None else str(default),
+        "sensitive": bool(raw.get("sensitive", False)),
+        "version_added": None if added is None else str(added),
+        "version_deprecated": None if deprecated is None else str(deprecated),
+        "provider": provider,
+    }
+
+
+def provider_config(wheel: Wheel) -> dict[str, Any]:
+    """``get_provider_info()["config"]``: the function returns one dict literal."""
+    tree = ast.parse(wheel.text(wheel.find("/get_provider_info.py")[0]))
+    func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "get_provider_info")
+    ret = next(n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None)
+    config: dict[str, Any] = ast.literal_eval(ret.value).get("config", {})  # type: ignore[arg-type]
+    return config
+
+
+def build_options(core: Wheel, providers: list[Wheel]) -> Options:
+    cfg = YAML(typ="safe", pure=True).load(core.text("airflow/config_templates/config.yml"))
+    options = {
+        s: {o: option_facts(v, None) for o, v in (sv.get("options") or {}).items()} for s, sv in cfg.items()
+    }
+    for wheel in providers:
+        for section, body in provider_config(wheel).items():
+            target = options.setdefault(section, {})
+            for name, raw in (body.get("options") or {}).items():
+                target.setdefault(name, option_facts(raw, wheel.package))  # core config.yml wins
+    return {s: o for s, o in options.items() if o}
+
+
+# ------------------------------------------------------------------ parser attributes
+def weight_rules(core: Wheel) -> list[str]:
+    for name in core.find("/weight_rule.py"):
+        for node in ast.walk(ast.parse(core.text(name))):
+            if isinstance(node, ast.ClassDef) and node.name == "WeightRule":
+                values = [st.value for st in node.body if isinstance(st, ast.Assign)]
+                return [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    raise ValueError("WeightRule enum not found")
+
+
+def evaluate(node: ast.expr, symbols: dict[str, ast.expr], core: Wheel) -> Any:
+    """Evaluate the small literal language of the parser's class attributes."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Tuple | ast.List):
+        out: list[Any] = []
+        for elt in node.elts:  # [*_available_logging_levels, ""]
+            starred = elt.value if isinstance(elt, ast.Starred) else None
+            out += evaluate(starred, symbols, core) if starred else [evaluate(elt, symbols, core)]
+        return tuple(out) if isinstance(node, ast.Tuple) else out
+    if isinstance(node, ast.Dict):
+        pairs = zip(node.keys, node.values, strict=True)
+        return {evaluate(k, symbols, core): evaluate(v, symbols, core) for k, v in pairs if k is not None}
+    if isinstance(node, ast.Name) and node.id in symbols:
+        return evaluate(symbols[node.id], symbols, core)
+    if isinstance(node, ast.Call):
+        func = ast.unparse(node.func)
+        if func == "sorted" and len(node.args) == 1:
+            return sorted(evaluate(node.args[0], symbols, core))
+        if func == "WeightRule.all_weight_rules":
+            return weight_rules(core)
+        if func == "multiprocessing.get_all_start_methods":
+            return list(START_METHODS)
+    raise ValueError(f"cannot evaluate {ast.unparse(node)}")
+
+
+def parser_attributes(core: Wheel) -> dict[str, Any]:
+    nodes: dict[str, ast.expr] = {}
+    for name in PARSER_FILES:
+        for cls in ast.parse(core.text(name)).body if name in core.names else []:
+            if isinstance(cls, ast.ClassDef) and cls.name == "AirflowConfigParser":
+                for st in cls.body:
+                    if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name) and st.value:
+                        nodes[st.target.id] = st.value
+                    elif isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name):
+                        nodes[st.targets[0].id] = st.value
+    wanted = ("deprecated_options", "deprecated_sections", "many_to_one_deprecated_options", "enums_options")
+    return {k: evaluate(nodes[k], nodes, core) if k in nodes else {} for k in wanted}
+
+
+# ------------------------------------------------------------------ changes
+@dataclass(frozen=True)
+class ConfigParameter:  # stand-in for airflow.cli.commands.config_command.ConfigParameter
+    section: str
+    option: str
+
+
+@dataclass
+class Change:
+    section: str
+    option: str
+    kind: str
+    source: str
+    new_section: str | None = None
+    new_option: str | None = None
+    still_read: bool = False
+    breaking: bool = False
+    old_value: str | None = None
+    new_value: str | None = None
+
+
+def lint_rules(core: Wheel) -> list[dict[str, Any]]:
+    """``CONFIGS_CHANGES`` as dicts of ConfigChange fields (stand-ins; nothing is executed)."""
+    tree = ast.parse(core.text("airflow/cli/commands/config_command.py"))
+    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "ConfigChange"), None)
+    assigns = [n for n in tree.body if isinstance(n, ast.Assign) and len(n.targets) == 1]
+    value = next((n.value for n in assigns if ast.unparse(n.targets[0]) == "CONFIGS_CHANGES"), None)
+    if cls is None or not isinstance(value, ast.List):
+        return []  # 2.10 has no lint rules
+    fields = [st for st in cls.body if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name)]
+    names = [ast.unparse(st.target) for st in fields]
+    defaults = {ast.unparse(st.target): ast.literal_eval(st.value) for st in fields if st.value is not None}
+
+    def arg(node: ast.expr) -> Any:
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "ConfigParameter":
+            values = [*node.args, *(k.value for k in node.keywords)]
+            return ConfigParameter(*(ast.literal_eval(v) for v in values))
+        try:
+            return ast.literal_eval(node)
+        except ValueError:
+            return ast.unparse(node)  # e.g. an f-string suggestion: only its presence matters
+
+    rules = []
+    for call in value.elts:
+        if not (isinstance(call, ast.Call) and ast.unparse(call.func) == "ConfigChange"):
+            raise ValueError(f"unexpected CONFIGS_CHANGES entry {ast.unparse(call)[:80]}")
+        rule = dict(defaults)
+        rule.update({names[i]: arg(a) for i, a in enumerate(call.args)})
+        rule.update({k.arg: arg(k.value) for k in call.keywords if k.arg})
+        rules.append(rule)
+    return rules
+
+
+def text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def rule_change(rule: dict[str, Any]) -> Change | None:
+    """Classify one ConfigChange with the precedence of ``ConfigChange.message``."""
+    old, new, value = rule["config"], rule.get("renamed_to"), None
+    if rule.get("default_change"):
+        kind, value = "default_change", rule.get("old_default")
+    elif new:
+        kind = "moved" if new.section != old.section else "renamed"
+    elif rule.get("was_removed"):
+        value = rule.get("remove_if_equals")
+        kind = "removed" if value is None else "removed_if_equals"
+    elif rule.get("is_invalid_if") is not None:
+        kind, value = "invalid_value", rule["is_invalid_if"]
+    else:
+        return None  # a rule that never produces a message
+    target = new if kind in ("moved", "renamed") else None
+    return Change(
+        old.section,
+        old.option,
+        kind,
+        "config_lint",
+        new_section=target.section if target else None,
+        new_option=target.option if target else None,
+        breaking=bool(rule.get("breaking")),
+        old_value=text(value),
+        new_value=text(rule.get("new_default")) if kind == "default_change" else None,
+    )
+
+
+def build_changes(core: Wheel, attrs: Json, options: Options, earlier: Options | None) -> list[Json]:
+    by_key: dict[tuple[str, str], list[Change]] = {}  # a few options have several rules (two old values)
+    for rule in lint_rules(core):
+        rec = rule_change(rule)
+        if rec is not None and rec not in by_key.get((rec.section, rec.option), []):
+            by_key.setdefault((rec.section, rec.option), []).append(rec)
+    renames = [((o[0], o[1]), new) for new, o in attrs["deprecated_options"].items()]  # (old, new)
+    many = attrs["many_to_one_deprecated_options"]
+    renames += [((o[0], o[1]), new) for new, olds in many.items() for o in olds]
+    for new_section, (old_section, _since) in attrs["deprecated_sections"].items():
+        renames += [((old_section, opt), (new_section, opt)) for opt in options.get(new_section, {})]
+    for old, new in sorted(renames):  # the old name is still read, with a DeprecationWarning
+        for rec in by_key.get(old, []):
+            rec.still_read = True
+        if old not in by_key:
+            kind = "moved" if old[0] != new[0] else "renamed"
+            rec = Change(old[0], old[1], kind, "deprecated_options", new[0], new[1], still_read=True)
+            by_key[old] = [rec]
+    for section, opts in sorted((earlier or {}).items()):
+        for option in sorted(opts):
+            if option not in options.get(section, {}) and (section, option) not in by_key:
+                by_key[(section, option)] = [Change(section, option, "removed", "catalog_diff")]
+    records = [r for recs in by_key.values() for r in recs]
+    return [asdict(r) for r in sorted(records, key=lambda c: (c.section, c.option, c.kind, repr(c)))]
+
+
+# ------------------------------------------------------------------ metrics
+def placeholders(name: str) -> str:
+    return re.sub(r"\{(\w+)\}", r"<\1>", name)
+
+
+def template_metrics(core: Wheel) -> list[Json] | None:
+    found = core.find("/metrics_template.yaml")
+    if not found:
+        return None
+    metrics = []
+    for raw in YAML(typ="safe", pure=True).load(core.text(found[0]))["metrics"]:
+        legacy = raw.get("legacy_name")
+        legacy = None if legacy in (None, "-") else placeholders(legacy)
+        metrics.append({"name": placeholders(raw["name"]), "type": raw["type"], "legacy_name": legacy})
+    return metrics
+
+
+def placeholder(node: ast.expr) -> str:
+    """``<name>`` for an f-string field: the variable or attribute name (``{dag.dag_id}`` -> ``<dag_id>``)."""
+    if isinstance(node, ast.Attribute) and node.attr != "value":
+        name = node.attr
+    elif isinstance(node, ast.Attribute | ast.Subscript):
+        return placeholder(node.value)
+    elif isinstance(node, ast.Call):  # x.lower() -> x; convert_camel_to_snake(x) -> x
+        return placeholder(
+            node.func.value if isinstance(node.func, ast.Attribute) else [*node.args, node.func][0]
+        )
+    else:
+        name = node.id if isinstance(node, ast.Name) else "value"
+    return "<" + PLACEHOLDER_ALIASES.get(name, name) + ">"
+
+
+Env = dict[str, list[ast.expr]]  # local variable -> the values assigned to it in one function
+
+
+def expand(node: ast.expr, env: Env, depth: int = 0) -> list[str]:
+    """Possible metric names of an expression; [] when it cannot be derived."""
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) else []
+    if depth > 4:
+        return []
+    if isinstance(node, ast.IfExp):
+        return expand(node.body, env, depth + 1) + expand(node.orelse, env, depth + 1)
+    if isinstance(node, ast.Name):
+        return [n for value in env.get(node.id, []) for n in expand(value, env, depth + 1)]
+    if isinstance(node, ast.JoinedStr):
+        parts = [p.value if isinstance(p, ast.FormattedValue) else p for p in node.values]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts = [node.left, node.right]
+    else:
+        return []
+    return ["".join(c) for c in itertools.product(*(field(p, env) for p in parts))]
+
+
+def field(node: ast.expr, env: Env) -> list[str]:
+    """Values of an f-string field or ``+`` operand: string constants if known, else a placeholder."""
+    values = env.get(node.id, []) if isinstance(node, ast.Name) else [node]
+    if values and all(isinstance(v, ast.Constant) and isinstance(v.value, str) for v in values):
+        return sorted({str(v.value) for v in values if isinstance(v, ast.Constant)})
+    if isinstance(node, ast.JoinedStr | ast.BinOp):
+        return expand(node, env) or [placeholder(node)]
+    return [placeholder(node)]
+
+
+def is_stats_call(node: ast.AST) -> bool:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    receiver = node.func.value
+    name = receiver.id if isinstance(receiver, ast.Name) else getattr(receiver, "attr", None)
+    return node.func.attr in METRIC_TYPES and name in ("Stats", "stats")
+
+
+def scan_module(source: str) -> list[tuple[str, str, int]]:
+    """(name, type, function) for each Stats call in one module whose name can be derived."""
+    tree = ast.parse(source)
+    scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]
+    owner = {id(node): idx for idx, scope in enumerate(scopes) for node in ast.walk(scope)}  # innermost wins
+    found = []
+    for idx, scope in enumerate(scopes):
+        own = [node for node in ast.walk(scope) if owner[id(node)] == idx]
+        env: Env = {}
+        for node in own:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                env.setdefault(node.targets[0].id, []).append(node.value)
+        for node in own:
+            if not is_stats_call(node):
+                continue
+            assert isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            first = [*node.args, *(k.value for k in node.keywords if k.arg in ("stat", "metric_name"))][:1]
+            for name in expand(first[0], env) if first else []:
+                if METRIC_NAME_RE.match(name) and re.search("[A-Za-z]", re.sub(r"<\w+>", "", name)):
+                    found.append((name, METRIC_TYPES[node.func.attr], idx))
+    return found
+
+
+def wheel_metrics(wheel: Wheel) -> list[Json]:
+    if wheel.metrics is None:
+        types: dict[str, str] = {}
+        legacy: dict[str, str] = {}
+        for name in wheel.names:
+            if not name.endswith(".py") or "/example_dags/" in name or "/tests/" in name:
+                continue
+            source = wheel.text(name)
+            hits = scan_module(source) if "tats." in source else []
+            for metric, kind, _ in hits:
+                types.setdefault(metric, kind)
+            for (short, kind, fn), (long, kind2, fn2) in itertools.permutations(hits, 2):
+                extends = long.startswith(short) and long[len(short) : len(short) + 1] in (".", "_")
+                if fn == fn2 and kind == kind2 and extends and "<" not in short and "<" in long:
+                    legacy.setdefault(short, long)
+        folded = set(legacy.values())
+        wheel.metrics = [{"name": n, "type": t, "legacy_name": legacy.get(n)} for n, t in types.items()]
+        wheel.metrics = [m for m in wheel.metrics if m["name"] not in folded]
+    return wheel.metrics
+
+
+def code_metrics(wheels: list[Wheel]) -> list[Json]:
+    merged: dict[str, Json] = {}
+    for wheel in wheels:
+        for metric in wheel_metrics(wheel):
+            merged.setdefault(metric["name"], metric)
+    return list(merged.values())
+
+
+# ------------------------------------------------------------------ main
+def build_line(line: str, spec: Line, cache: Path, earlier: Options | None) -> Json:
+    core = fetch(cache, spec.package, spec.version)
+    providers = [
+        fetch(cache, f"apache-airflow-providers-{name}", versions[spec.provider_column])
+        for name, versions in sorted(PROVIDERS.items())
+    ]
+    for wheel in providers:
+        reqs = wheel.airflow_requirements()
+        if not all(r.specifier.contains(Version(spec.version), prereleases=True) for r in reqs):
+            raise SystemExit(f"{wheel.package} {wheel.version} does not allow Airflow {spec.version}: {reqs}")
+    sources = [core.source()] + [w.source() for w in providers]
+    options = build_options(core, providers)
+    attrs = parser_attributes(core)
+    metrics = template_metrics(core)
+    if metrics is None:
+        scanned = [core, *providers]
+        if spec.task_sdk:
+            scanned.append(fetch(cache, "apache-airflow-task-sdk", spec.task_sdk))
+            sources.append(scanned[-1].source())
+        metrics = code_metrics(scanned)
+    enums: dict[str, dict[str, list[str]]] = {}
+    for (section, option), allowed in attrs["enums_options"].items():
+        enums.setdefault(section, {})[option] = list(allowed)
+    return {
+        "airflow_version": spec.version,
+        "line": line,
+        "sources": sources,
+        "options": options,
+        "changes": build_changes(core, attrs, options, earlier),
+        "enum_options": enums,
+        "metrics": sorted(metrics, key=lambda m: str(m["name"])),
+    }
+
+
+def dump(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Build airspec/catalog/data from Airflow wheels on PyPI.")
+    parser.add_argument("--wheels", type=Path, help="wheel cache directory (default: a temporary directory)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for stale in set(args.out.glob("airflow-*.json")) - {args.out / f"airflow-{ln}.json" for ln in LINES}:
+        stale.unlink()
+    seen: Options = {}  # options of the 2.11 line and of the 3.x lines built so far
+    with tempfile.TemporaryDirectory(prefix="airspec-wheels-") as tmp:
+        cache = args.wheels or Path(tmp)
+        cache.mkdir(parents=True, exist_ok=True)
+        for line, spec in LINES.items():
+            data = build_line(line, spec, cache, seen if line.startswith("3.") else None)
+            dump(args.out / f"airflow-{line}.json", data)
+            if line == DIFF_BASELINE or line.startswith("3."):
+                for section, opts in data["options"].items():
+                    seen.setdefault(section, {}).update(opts)
+    lines = {ln: spec.version for ln, spec in LINES.items()}
+    dump(args.out / "index.json", {"lines": lines, "generated_by": "tools/build_catalog.py"})
+
+
+if __name__ == "__main__":
+    main()
