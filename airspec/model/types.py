@@ -137,7 +137,9 @@ class ResourceList(Strict):
     ephemeral_storage: Quantity | None = Field(default=None, alias="ephemeral-storage")
     gpu: Annotated[int, Field(ge=0)] | None = Field(default=None, description="nvidia.com/gpu")
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", strict=True, populate_by_name=True, defer_build=True
+    )
 
 
 class Resources(Strict):
