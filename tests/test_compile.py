@@ -1,0 +1,108 @@
+"""`airspec compile` as CI uses it: determinism, --check, atomic writes, manifest, confinement."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+EXAMPLE = "examples/kubernetes-helm/airflow-spec.yaml"
+
+
+def run(*args: str, seed: str = "0") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env |= {"PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}
+    return subprocess.run(
+        [sys.executable, "-m", "airspec", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_deterministic_across_hash_seeds(tmp_path: Path) -> None:
+    for seed in ("1", "2"):
+        result = run("compile", EXAMPLE, "-o", str(tmp_path / seed), seed=seed)
+        assert result.returncode == 0, result.stderr
+    first, second = tree(tmp_path / "1"), tree(tmp_path / "2")
+    assert first == second
+    for path, data in first.items():
+        assert data.endswith(b"\n") and b"\r" not in data, path
+
+
+def test_check_reports_missing_then_current_then_stale(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    missing = run("compile", EXAMPLE, "-o", str(out), "--check")
+    assert missing.returncode == 1
+    assert f"{out}: missing airflow.cfg" in missing.stdout.splitlines()
+    assert not out.exists(), "--check must write nothing"
+    assert run("compile", EXAMPLE, "-o", str(out)).returncode == 0
+    current = run("compile", EXAMPLE, "-o", str(out), "--check")
+    assert current.returncode == 0, current.stdout
+    (out / "airflow.cfg").write_text((out / "airflow.cfg").read_text() + "# edited\n")
+    stale = run("compile", EXAMPLE, "-o", str(out), "--check")
+    assert stale.returncode == 1
+    assert stale.stdout.splitlines() == [f"{out}: stale airflow.cfg"]
+
+
+def test_invalid_spec_leaves_out_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("compile", EXAMPLE, "-o", str(out)).returncode == 0
+    before = tree(out)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(ROOT / EXAMPLE).read_text().replace("replicas: 2", "replicas: two", 1))
+    result = run("compile", str(bad), "-o", str(out))
+    assert result.returncode == 1
+    assert "expected an integer, got 'two'" in result.stdout
+    assert tree(out) == before
+    fresh = tmp_path / "fresh"
+    assert run("compile", str(bad), "-o", str(fresh)).returncode == 1
+    assert not fresh.exists()
+
+
+def test_unwritable_out_is_one_line_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run("compile", EXAMPLE, "-o", str(blocker / "out"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_json_manifest(tmp_path: Path) -> None:
+    result = run("compile", EXAMPLE, "-o", str(tmp_path), "--format", "json")
+    assert result.returncode == 0
+    manifest = json.loads(result.stdout)
+    assert manifest["spec"] == EXAMPLE
+    assert manifest["airflow_version"] == "3.3.2"
+    kinds = {a["kind"] for a in manifest["artifacts"]}
+    assert "airflow.cfg" in kinds
+    for artifact in manifest["artifacts"]:
+        assert (tmp_path / artifact["path"]).is_file()
+
+
+def test_only_filters_kinds_and_rejects_unknown(tmp_path: Path) -> None:
+    result = run("compile", EXAMPLE, "-o", str(tmp_path), "--only", "airflow.cfg", "--format", "json")
+    assert [a["kind"] for a in json.loads(result.stdout)["artifacts"]] == ["airflow.cfg"]
+    bad = run("compile", EXAMPLE, "-o", str(tmp_path), "--only", "nope")
+    assert bad.returncode == 2
+    assert "unknown kind nope" in bad.stderr
+
+
+def test_environment_overlay_changes_output(tmp_path: Path) -> None:
+    assert run("compile", EXAMPLE, "-o", str(tmp_path / "base")).returncode == 0
+    assert run("compile", EXAMPLE, "-o", str(tmp_path / "prod"), "--env", "production").returncode == 0
+    base = (tmp_path / "base" / "airflow.cfg").read_text()
+    prod = (tmp_path / "prod" / "airflow.cfg").read_text()
+    assert "parallelism = 64" in base and "parallelism = 128" in prod
+    assert "(environment production)" in prod.splitlines()[0]
