@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
+
+DATA = Path(__file__).parent / "data"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class UnknownVersion(ValueError):
 
 
 def _read(name: str) -> Any:
-    return json.loads(resources.files("airspec.catalog").joinpath("data", name).read_text("utf-8"))
+    return json.loads((DATA / name).read_text("utf-8"))
 
 
 def lines() -> dict[str, str]:
@@ -135,6 +136,8 @@ class Catalog:
 
     def suggest(self, section: str, name: str) -> str | None:
         """The closest known option: same section first, then the same name in another section."""
+        import difflib
+
         in_section = difflib.get_close_matches(name, list(self._options.get(section, {})), n=1, cutoff=0.75)
         if in_section:
             return f"[{section}] {in_section[0]}"

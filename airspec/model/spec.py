@@ -1,8 +1,6 @@
 """The airflow-spec.yaml format. Field descriptions become the published JSON Schema's documentation."""
 
-from __future__ import annotations
-
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -39,7 +37,7 @@ class Image(Strict):
 
 class Airflow(Strict):
     version: AirflowVersion = Field(description='Target Airflow version, quoted: "3.3" or "3.3.2", "2.11"')
-    image: Image = Image()
+    image: Image = Field(default_factory=Image)
     providers: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*$")]] = Field(
         default_factory=list,
         description="Extra provider packages by short name (amazon, google, cncf.kubernetes) or pip name",
@@ -49,7 +47,7 @@ class Airflow(Strict):
 
 class Component(Strict):
     replicas: Replicas = 1
-    resources: Resources = Resources()
+    resources: Resources = Field(default_factory=Resources)
 
 
 class ApiServer(Component):
@@ -77,7 +75,7 @@ class Autoscale(Strict):
     min: Annotated[int, Field(ge=0)]
 
     @model_validator(mode="after")
-    def _ordered(self) -> Autoscale:
+    def _ordered(self) -> Self:
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
         return self
@@ -106,11 +104,11 @@ class ResultBackend(Strict):
 
 
 class Celery(Strict):
-    broker: Broker = Broker()
-    result_backend: ResultBackend = ResultBackend()
+    broker: Broker = Field(default_factory=Broker)
+    result_backend: ResultBackend = Field(default_factory=ResultBackend)
     visibility_timeout: Duration | None = Field(None, description="Broker visibility timeout")
-    workers: CeleryWorkers = CeleryWorkers()
-    flower: Flower = Flower()
+    workers: CeleryWorkers = Field(default_factory=CeleryWorkers)
+    flower: Flower = Field(default_factory=Flower)
 
 
 class Database(Strict):
@@ -161,7 +159,7 @@ class Dags(Strict):
 
 
 class TaskProfile(Strict):
-    resources: Resources = Resources()
+    resources: Resources = Field(default_factory=Resources)
     node_selector: dict[str, Line] = Field(default_factory=dict)
     tolerations: list[Toleration] = Field(default_factory=list)
     affinity: KubeMap | None = None
@@ -179,7 +177,7 @@ class KubernetesExecutor(Strict):
     namespace: DnsLabel | None = Field(
         None, description="Namespace of worker pods; defaults to the deployment's"
     )
-    worker: WorkerPod = WorkerPod()
+    worker: WorkerPod = Field(default_factory=WorkerPod)
     delete_worker_pods: bool = True
     delete_worker_pods_on_failure: bool = False
     worker_pods_creation_batch_size: PositiveInt = 1
@@ -234,7 +232,7 @@ class Statsd(Strict):
     )
     port: Annotated[int, Field(ge=1, le=65535)] = 9125
     prefix: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]+$")] = "airflow"
-    exporter: StatsdExporter = StatsdExporter()
+    exporter: StatsdExporter = Field(default_factory=StatsdExporter)
 
 
 class Prometheus(Strict):
@@ -254,9 +252,9 @@ class Alerts(Strict):
 
 
 class Metrics(Strict):
-    statsd: Statsd = Statsd()
-    prometheus: Prometheus = Prometheus()
-    alerts: Alerts = Alerts()
+    statsd: Statsd = Field(default_factory=Statsd)
+    prometheus: Prometheus = Field(default_factory=Prometheus)
+    alerts: Alerts = Field(default_factory=Alerts)
 
 
 class CiDeploy(Strict):
@@ -269,7 +267,7 @@ class CiDeploy(Strict):
     ) = Field(None, description="Assume this role with GitHub OIDC; without it, repository secrets are used")
 
     @model_validator(mode="after")
-    def _bucket_for_s3(self) -> CiDeploy:
+    def _bucket_for_s3(self) -> Self:
         if self.kind == "s3" and not self.bucket:
             raise ValueError("deploy kind s3 needs a bucket")
         return self
@@ -283,7 +281,7 @@ class Ci(Strict):
     branch: Line = "main"
     lint: bool = True
     pin_actions: bool = Field(True, description="Pin third-party actions by full commit SHA")
-    deploy: CiDeploy = CiDeploy()
+    deploy: CiDeploy = Field(default_factory=CiDeploy)
 
 
 class Kubernetes(Strict):
@@ -304,20 +302,20 @@ class Spec(Strict):
         default_factory=lambda: list[Target](["helm"]),
         description="Where it runs: the official Helm chart, docker-compose",
     )
-    kubernetes: Kubernetes = Kubernetes()
-    database: Database = Database()
+    kubernetes: Kubernetes = Field(default_factory=Kubernetes)
+    database: Database = Field(default_factory=Database)
     celery: Celery | None = None
-    secrets: Secrets = Secrets()
-    api_server: ApiServer = ApiServer()
-    scheduler: Scheduler = Scheduler()
-    dag_processor: OptionalComponent = OptionalComponent()
-    triggerer: OptionalComponent = OptionalComponent()
-    dags: Dags = Dags()
+    secrets: Secrets = Field(default_factory=Secrets)
+    api_server: ApiServer = Field(default_factory=ApiServer)
+    scheduler: Scheduler = Field(default_factory=Scheduler)
+    dag_processor: OptionalComponent = Field(default_factory=OptionalComponent)
+    triggerer: OptionalComponent = Field(default_factory=OptionalComponent)
+    dags: Dags = Field(default_factory=Dags)
     kubernetes_executor: KubernetesExecutor | None = None
-    core: Core = Core()
-    task_defaults: TaskDefaults = TaskDefaults()
-    logging: Logging = Logging()
-    metrics: Metrics = Metrics()
+    core: Core = Field(default_factory=Core)
+    task_defaults: TaskDefaults = Field(default_factory=TaskDefaults)
+    logging: Logging = Field(default_factory=Logging)
+    metrics: Metrics = Field(default_factory=Metrics)
     ci: Ci | None = None
     config: dict[ConfigName, dict[ConfigName, OptionValue]] = Field(
         default_factory=dict, description="Any Airflow option not modelled above: {section: {option: value}}"

@@ -1,9 +1,7 @@
 """Small value types shared by the spec models: durations, quantities, names, secret references, resources."""
 
-from __future__ import annotations
-
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -118,7 +116,7 @@ class SecretRef(Strict):
         return data
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> SecretRef:
+    def _exactly_one(self) -> Self:
         given = [k for k in ("secret", "env", "file", "literal") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
@@ -143,8 +141,8 @@ class ResourceList(Strict):
 
 
 class Resources(Strict):
-    requests: ResourceList = ResourceList()
-    limits: ResourceList = ResourceList()
+    requests: ResourceList = Field(default_factory=ResourceList)
+    limits: ResourceList = Field(default_factory=ResourceList)
 
 
 class Toleration(Strict):
@@ -161,7 +159,7 @@ class EnvVar(Strict):
     secret: KubernetesSecretKey | None = None
 
     @model_validator(mode="after")
-    def _one_source(self) -> EnvVar:
+    def _one_source(self) -> Self:
         if (self.value is None) == (self.secret is None):
             raise ValueError("give exactly one of value or secret")
         return self
