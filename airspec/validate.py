@@ -29,6 +29,7 @@ _PATTERN_WORDS = {
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "a lower-case DNS name (letters, digits, '-')",
     r"^(2|3)\.\d+(\.\d+)?$": 'an Airflow version like "3.3" or "2.11.2"',
     r"^3\.\d+$": 'a Python version like "3.12"',
+    r"^/[A-Za-z0-9._/-]+$": "an absolute path of letters, digits and . _ - /",
 }
 
 
@@ -333,6 +334,17 @@ def _semantic(spec: Spec, source: SourceMap, catalog: Catalog) -> Iterator[Diagn
     git = spec.dags.git_sync
     if git and git.repo.startswith(("git@", "ssh://")) and git.ssh_key_secret is None:
         yield err(("dags", "git_sync"), "an SSH repository needs ssh_key_secret", key=True)
+    statsd = spec.metrics.statsd
+    if statsd.enabled and not statsd.exporter.enabled and statsd.host is None:
+        yield err(
+            ("metrics", "statsd"), "without the statsd-exporter, statsd needs a host to send to", key=True
+        )
+    if "compose" in spec.targets:
+        for path, ref in _secret_fields(spec):
+            if ref.kind == "secret":
+                yield err(
+                    path, "a Kubernetes Secret cannot reach docker-compose; use {env: VAR} or {file: PATH}"
+                )
     yield from _literal_secrets(spec, source)
     yield from _config_options(spec, source, catalog)
 

@@ -25,7 +25,7 @@ Target = Literal["helm", "compose"]
 Executor = Literal["LocalExecutor", "CeleryExecutor", "KubernetesExecutor", "CeleryKubernetesExecutor"]
 Replicas = Annotated[int, Field(ge=0, le=1000)]
 PositiveInt = Annotated[int, Field(ge=1)]
-OptionValue = str | int | float | bool
+OptionValue = Line | int | float | bool
 ConfigName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=128)]
 KubeMap = dict[str, Any]
 
@@ -59,7 +59,7 @@ class ApiServer(Component):
     worker_timeout: Duration | None = Field(
         None, description="Seconds a worker may take before it is restarted"
     )
-    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    port: Annotated[int, Field(ge=1, le=65535)] = Field(8080, description="Host port published by compose")
 
 
 class Scheduler(Component):
@@ -138,7 +138,7 @@ class GitSync(Strict):
         None, description="known_hosts lines for the git server (SSH)"
     )
     credentials_secret: DnsLabel | None = Field(
-        None, description="Kubernetes Secret with GIT_SYNC_USERNAME/PASSWORD"
+        None, description="Kubernetes Secret with GITSYNC_USERNAME and GITSYNC_PASSWORD"
     )
 
 

@@ -103,7 +103,9 @@ class SecretRef(Strict):
 
     secret: KubernetesSecretKey | None = Field(default=None, description="A Kubernetes Secret's name and key")
     env: EnvName | None = Field(default=None, description="An environment variable that holds the value")
-    file: Line | None = Field(default=None, description="A file (in the container) that holds the value")
+    file: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9._/-]+$", max_length=4096)] | None = Field(
+        default=None, description="An absolute path (in the container) of a file that holds the value"
+    )
     literal: Line | None = Field(
         default=None, description="The value itself: allowed only when the spec is development_only"
     )
