@@ -19,6 +19,10 @@ KINDS = (
     "compose-env",
     "pod-template",
     "pod-profile",
+    "statsd-mappings",
+    "prometheus-scrape",
+    "prometheus-rules",
+    "ci-workflow",
 )
 
 
@@ -35,8 +39,71 @@ def _airflow_cfg(resolved: Resolved) -> list[Artifact]:
     return [Artifact("airflow.cfg", "airflow.cfg", airflow_cfg.render(resolved))]
 
 
+def _helm_values(resolved: Resolved) -> list[Artifact]:
+    if "helm" not in resolved.spec.targets:
+        return []
+    from airspec.render import helm_values
+
+    return [Artifact("helm-values", "helm/values.yaml", helm_values.render(resolved))]
+
+
+def _compose(resolved: Resolved) -> list[Artifact]:
+    if "compose" not in resolved.spec.targets:
+        return []
+    from airspec.render import compose
+
+    return [
+        Artifact("compose", "compose/docker-compose.yaml", compose.render(resolved)),
+        Artifact("compose-env", "compose/.env.example", compose.render_env_example(resolved)),
+    ]
+
+
+def _pod_templates(resolved: Resolved) -> list[Artifact]:
+    if not resolved.uses_kubernetes:
+        return []
+    from airspec.render import pod_template
+
+    profiles = sorted(resolved.kubernetes_executor.profiles)
+    return [
+        Artifact("pod-template", "kubernetes/pod-template.yaml", pod_template.render(resolved)),
+        *(
+            Artifact(
+                "pod-profile", f"kubernetes/profiles/{name}.yaml", pod_template.render_profile(resolved, name)
+            )
+            for name in profiles
+        ),
+    ]
+
+
+def _monitoring(resolved: Resolved) -> list[Artifact]:
+    if not resolved.spec.metrics.statsd.enabled:
+        return []
+    from airspec.render import prometheus, statsd
+
+    return [
+        Artifact("statsd-mappings", "monitoring/statsd-mappings.yaml", statsd.render(resolved)),
+        Artifact("prometheus-scrape", "monitoring/prometheus.yml", prometheus.render(resolved)),
+        Artifact("prometheus-rules", "monitoring/alert-rules.yml", prometheus.render_rules(resolved)),
+    ]
+
+
+def _ci_workflow(resolved: Resolved) -> list[Artifact]:
+    if resolved.spec.ci is None:
+        return []
+    from airspec.render import ci_workflow
+
+    return [Artifact("ci-workflow", "ci/github/airflow-ci.yml", ci_workflow.render(resolved))]
+
+
 # The artifact builders, in manifest order. Each decides from the resolved model whether it applies.
-BUILDERS: tuple[Callable[[Resolved], list[Artifact]], ...] = (_airflow_cfg,)
+BUILDERS: tuple[Callable[[Resolved], list[Artifact]], ...] = (
+    _airflow_cfg,
+    _helm_values,
+    _compose,
+    _pod_templates,
+    _monitoring,
+    _ci_workflow,
+)
 
 
 def build(resolved: Resolved, only: frozenset[str] | None = None) -> list[Artifact]:

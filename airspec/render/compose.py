@@ -1,0 +1,397 @@
+"""docker-compose.yaml (the Compose Specification, no `version:`) and the `.env.example` beside it.
+
+Services follow the official Airflow docker-compose file (airflow-core/docs/howto/docker-compose/docker-compose.yaml):
+the same commands, health checks and `depends_on` conditions, chosen per executor and Airflow line.
+
+Every Airflow service gets the same environment, written out in full per service rather than through a YAML anchor:
+`AIRFLOW__SECTION__KEY` for every option airflow.cfg sets, with the identical value, plus what only compose knows
+(bundled database and broker URLs, the execution API URL, the scheduler health server). Compose substitutes `$`, so
+each literal `$` is written `$$`. Secrets never appear as values: `{env: VAR}` becomes `${VAR}` (from `.env`),
+`{file: PATH}` becomes `..._CMD: cat PATH`, a literal (development_only specs) is written inline. A Kubernetes Secret
+cannot reach a compose service and is an error.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from airspec.errors import Diagnostic, SpecInvalid
+from airspec.model import Spec
+from airspec.model.types import SecretRef
+from airspec.render.airflow_cfg import header
+from airspec.render.yamltext import dump
+from airspec.resolve import Resolved, SecretOption, place
+from airspec.source import Path, format_path
+
+# The exporter image the official chart pins (chart/values.yaml images.statsd, v0.31.0), from Docker Hub.
+STATSD_EXPORTER_IMAGE = "prom/statsd-exporter:v0.31.0"
+STATSD_MAPPINGS_IN_CONTAINER = "/etc/statsd-exporter/mappings.yaml"
+STATSD_EXPORTER_WEB_PORT = 9102
+POSTGRES_USER = "airflow"  # also the database name, as in the official file
+DEV_DATABASE_PASSWORD = "airflow"
+# Secrets every Airflow process must agree on. Unset, each process makes up its own, so a development_only spec gets
+# a fixed value (as the official file's default JWT secret) and any other spec must give a reference.
+SHARED_SECRETS: tuple[tuple[str, Callable[[Spec], SecretRef | None], str], ...] = (
+    ("jwt_secret", lambda s: s.secrets.jwt_secret, "execution API tokens"),
+    ("api_secret_key", lambda s: s.secrets.api_secret_key, "signed requests for task logs"),
+)
+AIRFLOW_UID = "AIRFLOW_UID"
+API_SERVICE = {2: "airflow-webserver", 3: "airflow-apiserver"}
+HEALTH = {"interval": "30s", "timeout": "10s", "retries": 5, "start_period": "30s"}
+WORKER_PING = (
+    'celery --app airflow.providers.celery.executors.celery_executor.app inspect ping -d "celery@$${HOSTNAME}"'
+    ' || celery --app airflow.executors.celery_executor.app inspect ping -d "celery@$${HOSTNAME}"'
+)
+
+
+def escape(value: str) -> str:
+    """A literal value for compose: `$` starts an interpolation unless doubled."""
+    return value.replace("$", "$$")
+
+
+def unshared(data: Any) -> Any:
+    """A copy in which no mapping or list appears twice, so that the YAML has no anchors and aliases."""
+    if isinstance(data, dict):
+        return {k: unshared(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [unshared(v) for v in data]
+    return data
+
+
+@dataclass
+class _Plan:
+    """The compose file as data, the `${VAR}`s it reads (name -> what it feeds), and the problems found."""
+
+    resolved: Resolved
+    variables: dict[str, str] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def error(self, path: Path, message: str) -> None:
+        span = self.resolved.source.value(path)
+        self.problems.append(Diagnostic(span, "error", f"{format_path(path)}: {message}"))
+
+    def variable(self, name: str, purpose: str) -> str:
+        self.variables.setdefault(name, purpose)
+        return "${" + name + "}"
+
+
+def render(resolved: Resolved) -> str:
+    plan, data = _build(resolved)
+    lines = [
+        *header(resolved),
+        "Start with `docker compose up -d` in this folder, after copying .env.example to .env and filling it in.",
+        "Relative host paths are relative to this folder.",
+        *plan.notes,
+    ]
+    return dump(unshared(data), "\n".join(lines))
+
+
+def render_env_example(resolved: Resolved) -> str:
+    plan, _ = _build(resolved)
+    lines = [f"# {line}" for line in header(resolved)]
+    lines += [
+        "# Copy to .env beside docker-compose.yaml and fill in; docker compose substitutes these into the file.",
+        "# Keep .env out of version control: it holds the deployment's secrets.",
+        "",
+        "# User ID the Airflow containers run as (`id -u` on Linux); empty means 50000, the image's airflow user.",
+        f"{AIRFLOW_UID}=",
+    ]
+    for name in sorted(plan.variables):
+        lines += ["", f"# {plan.variables[name]}", f"{name}="]
+    return "\n".join(lines) + "\n"
+
+
+def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
+    plan = _Plan(resolved)
+    spec = resolved.spec
+    env = _environment(plan)
+    services: dict[str, Any] = {}
+    bundled_db = spec.database.kind == "bundled"
+    bundled_broker = resolved.uses_celery and resolved.celery.broker.kind == "bundled"
+    if bundled_db:
+        services["postgres"] = _postgres(plan)
+    if bundled_broker:
+        services["redis"] = {
+            "image": f"redis:{resolved.celery.broker.redis_version}",
+            "expose": ["6379"],
+            "healthcheck": {
+                "test": ["CMD", "redis-cli", "ping"],
+                "interval": "10s",
+                "timeout": "30s",
+                "retries": 50,
+                "start_period": "30s",
+            },
+            "restart": "always",
+        }
+    backing = [name for name in ("postgres", "redis") if name in services]
+    ready: dict[str, Any] = {name: {"condition": "service_healthy"} for name in backing}
+    after_init: dict[str, Any] = {**ready, "airflow-init": {"condition": "service_completed_successfully"}}
+
+    def airflow(
+        command: str,
+        health: list[str] | None,
+        *,
+        environment: dict[str, str] | None = None,
+        ports: list[str] | None = None,
+        profiles: list[str] | None = None,
+        deploy: dict[str, Any] | None = None,
+        depends_on: dict[str, Any] | None = None,
+        restart: str = "always",
+    ) -> dict[str, Any]:
+        service: dict[str, Any] = {
+            "image": f"{resolved.image_repository}:{resolved.image_tag}",
+            "command": command,
+            "user": "${" + AIRFLOW_UID + ":-50000}:0",
+            "environment": environment or env,
+            "volumes": [_dags_mount(resolved)],
+        }
+        optional = {"ports": ports, "profiles": profiles, "deploy": deploy}
+        service.update({k: v for k, v in optional.items() if v is not None})
+        if health is not None:
+            service["healthcheck"] = {"test": health, **HEALTH}
+        service["restart"] = restart
+        depends = after_init if depends_on is None else depends_on
+        if depends:
+            service["depends_on"] = depends
+        return service
+
+    api = API_SERVICE[3 if resolved.major >= 3 else 2]
+    port = _container_port(resolved)
+    health_path = "/api/v2/monitor/health" if resolved.major >= 3 else "/health"
+    services[api] = airflow(
+        "api-server" if resolved.major >= 3 else "webserver",
+        ["CMD", "curl", "--fail", f"http://localhost:{port}{health_path}"],
+        ports=[f"{spec.api_server.port}:{port}"],
+    )
+    if (resolved.option("scheduler", "enable_health_check") or "True").lower() == "true":
+        health_port = _port(resolved, ("scheduler", "scheduler_health_check_server_port"))
+        scheduler_health = ["CMD", "curl", "--fail", f"http://localhost:{health_port}/health"]
+    else:
+        scheduler_health = _jobs_check("SchedulerJob")
+    services["airflow-scheduler"] = airflow("scheduler", scheduler_health)
+    if resolved.runs_dag_processor:
+        services["airflow-dag-processor"] = airflow("dag-processor", _jobs_check("DagProcessorJob"))
+    if resolved.runs_triggerer:
+        services["airflow-triggerer"] = airflow("triggerer", _jobs_check("TriggererJob"))
+    if resolved.uses_celery:
+        celery = resolved.celery
+        worker_env = {**env, "DUMB_INIT_SETSID": "0"}  # warm shutdown of Celery workers (official file)
+        depends = dict(after_init)
+        if resolved.major >= 3:
+            depends[api] = {"condition": "service_healthy"}  # tasks report through the execution API
+        services["airflow-worker"] = airflow(
+            "celery worker",
+            ["CMD-SHELL", WORKER_PING],
+            environment=worker_env,
+            depends_on=depends,
+            deploy={"replicas": celery.workers.replicas},
+        )
+        if celery.flower.enabled:
+            flower = _port(resolved, ("celery", "flower_port"))
+            services["flower"] = airflow(
+                "celery flower",
+                ["CMD", "curl", "--fail", f"http://localhost:{flower}/"],
+                ports=[f"{celery.flower.port}:{flower}"],
+                profiles=["flower"],
+            )
+    services["airflow-init"] = airflow("db migrate", None, restart="no", depends_on=ready)
+    statsd = spec.metrics.statsd
+    if statsd.enabled and statsd.exporter.enabled:
+        services["statsd-exporter"] = {
+            "image": STATSD_EXPORTER_IMAGE,
+            "command": [
+                f"--statsd.listen-udp=:{statsd.port}",
+                f"--web.listen-address=:{STATSD_EXPORTER_WEB_PORT}",
+                f"--statsd.mapping-config={STATSD_MAPPINGS_IN_CONTAINER}",
+            ],
+            # The mappings airspec compiles beside this file (monitoring/statsd-mappings.yaml under OUT).
+            "volumes": [
+                {
+                    "type": "bind",
+                    "source": "../monitoring/statsd-mappings.yaml",
+                    "target": STATSD_MAPPINGS_IN_CONTAINER,
+                    "read_only": True,
+                }
+            ],
+            "ports": [f"{STATSD_EXPORTER_WEB_PORT}:{STATSD_EXPORTER_WEB_PORT}"],
+            "restart": "always",
+        }
+    if plan.problems:
+        raise SpecInvalid(plan.problems)
+    data: dict[str, Any] = {"name": spec.name, "services": services}
+    if bundled_db:
+        data["volumes"] = {"postgres-db-volume": {}}
+    return plan, data
+
+
+def _environment(plan: _Plan) -> dict[str, str]:
+    """The environment every Airflow service shares, sorted by name."""
+    resolved = plan.resolved
+    spec = resolved.spec
+    env: dict[str, str] = {}
+    sections = resolved.sections()
+    for section, options in sections.items():
+        for name, value in options.items():
+            env[f"AIRFLOW__{section.upper()}__{name.upper()}"] = escape(value)
+
+    def derived(where: tuple[str, str] | None, value: str) -> None:
+        """A value only compose knows; an option the spec sets itself is never overridden."""
+        if where is None or where[1] in sections.get(where[0], {}):
+            return
+        if any((s.section, s.name) == where for s in resolved.secrets):
+            return
+        env[f"AIRFLOW__{where[0].upper()}__{where[1].upper()}"] = value
+
+    statsd = spec.metrics.statsd
+    if statsd.enabled and statsd.exporter.enabled and statsd.host is None:
+        host = resolved.option("metrics", "statsd_host")
+        if host is not None and host != "statsd-exporter":
+            env["AIRFLOW__METRICS__STATSD_HOST"] = "statsd-exporter"
+            plan.notes.append(
+                f"[metrics] statsd_host differs from airflow.cfg ({host}): here it is this file's statsd-exporter."
+            )
+    if spec.database.kind == "bundled":
+        password = _database_password(plan)
+        if password is not None:
+            url = f"{POSTGRES_USER}:{password}@postgres/{POSTGRES_USER}"
+            derived(place(resolved.catalog, "sql_alchemy_conn"), f"postgresql+psycopg2://{url}")
+            if resolved.uses_celery:
+                derived(place(resolved.catalog, "result_backend"), f"db+postgresql://{url}")
+    if resolved.uses_celery and resolved.celery.broker.kind == "bundled":
+        derived(place(resolved.catalog, "broker_url"), "redis://redis:6379/0")
+    if resolved.catalog.option("core", "execution_api_server_url") is not None:
+        api = f"http://{API_SERVICE[3]}:{_container_port(resolved)}/execution/"
+        derived(("core", "execution_api_server_url"), api)
+    if resolved.catalog.option("scheduler", "enable_health_check") is not None:
+        derived(("scheduler", "enable_health_check"), "True")  # the scheduler's /health for its health check
+    for setting, given, why in SHARED_SECRETS:
+        where = place(resolved.catalog, setting)
+        if where is None or given(spec) is not None:
+            continue
+        # Each process would make up its own value: the services must be given one.
+        if spec.development_only:
+            derived(where, f"airspec-development-only-{setting.replace('_', '-')}")
+        else:
+            plan.error(
+                ("secrets",),
+                f"docker-compose runs several Airflow processes that must share [{where[0]}] {where[1]} ({why}); "
+                f"set secrets.{setting} ({{env: VAR}})",
+            )
+    for secret in resolved.secrets:
+        wired = _secret(plan, secret)
+        if wired is not None:
+            env[wired[0]] = wired[1]
+    return dict(sorted(env.items()))
+
+
+def _secret(plan: _Plan, secret: SecretOption) -> tuple[str, str] | None:
+    ref = secret.ref
+    where = f"[{secret.section}] {secret.name}"
+    if ref.env is not None:
+        return secret.env_name, plan.variable(ref.env, f"{where} ({format_path(secret.origin)})")
+    if ref.literal is not None:
+        return secret.env_name, escape(ref.literal)
+    if ref.file is not None:
+        option = plan.resolved.catalog.option(secret.section, secret.name)
+        if option is None or not option.sensitive:
+            plan.error(
+                secret.origin, f"Airflow {plan.resolved.catalog.line} reads no {where}_cmd; use {{env: VAR}}"
+            )
+            return None
+        if not ref.file.startswith("/"):
+            plan.error(secret.origin, f"file {ref.file!r} must be an absolute path in the container")
+            return None
+        # Airflow runs *_cmd with shlex.split and no shell: quoting keeps the path one argument.
+        return f"{secret.env_name}_CMD", escape(f"cat {shlex.quote(ref.file)}")
+    plan.error(
+        secret.origin,
+        "a Kubernetes Secret cannot reach docker-compose; use {env: VAR} (set in .env) or {file: PATH}",
+    )
+    return None
+
+
+def _database_password(plan: _Plan) -> str | None:
+    """The bundled Postgres password as compose writes it into a URL, or None after recording a problem."""
+    ref: SecretRef | None = plan.resolved.spec.database.password
+    path: Path = ("database", "password")
+    if ref is None:
+        if plan.resolved.spec.development_only:
+            return DEV_DATABASE_PASSWORD
+        plan.error(("database",), "the bundled database needs a password: set database.password ({env: VAR})")
+        return None
+    if ref.env is not None:
+        return plan.variable(
+            ref.env, "Password of the bundled Postgres (database.password); URL-safe: letters, digits, -._~"
+        )
+    if ref.literal is not None:
+        return escape(quote(ref.literal, safe=""))
+    plan.error(
+        path,
+        f"docker-compose gives the bundled database its password from .env: use {{env: VAR}}, not {ref.kind}",
+    )
+    return None
+
+
+def _postgres(plan: _Plan) -> dict[str, Any]:
+    spec = plan.resolved.spec
+    ref = spec.database.password
+    if ref is not None and ref.env is not None:
+        password = "${" + ref.env + "}"
+    elif ref is not None and ref.literal is not None:
+        password = escape(ref.literal)
+    else:
+        password = DEV_DATABASE_PASSWORD
+    return {
+        "image": f"postgres:{spec.database.postgres_version}",
+        "environment": {
+            "POSTGRES_USER": POSTGRES_USER,
+            "POSTGRES_PASSWORD": password,
+            "POSTGRES_DB": POSTGRES_USER,
+        },
+        "volumes": ["postgres-db-volume:/var/lib/postgresql/data"],
+        "healthcheck": {
+            "test": ["CMD", "pg_isready", "-U", POSTGRES_USER],
+            "interval": "10s",
+            "retries": 5,
+            "start_period": "5s",
+        },
+        "restart": "always",
+    }
+
+
+def _dags_mount(resolved: Resolved) -> dict[str, Any]:
+    """The host DAG folder at the folder airflow.cfg names (with git-sync in the spec, the repo's sub_path)."""
+    target = resolved.option("core", "dags_folder") or resolved.spec.dags.folder
+    return {
+        "type": "bind",
+        "source": escape(resolved.spec.dags.local_path),
+        "target": escape(target),
+        "bind": {"create_host_path": True},
+    }
+
+
+def _port(resolved: Resolved, *places: tuple[str, str]) -> int:
+    """The port Airflow listens on: the first of `places` the spec sets, else the first the catalog has a default
+    for (e.g. [api] port on 3.x, [webserver] web_server_port on 2.x)."""
+    for section, name in places:
+        value = resolved.option(section, name)
+        if value is not None and value.isdigit():
+            return int(value)
+    for section, name in places:
+        option = resolved.catalog.option(section, name)
+        if option is not None and option.default is not None and option.default.isdigit():
+            return int(option.default)
+    raise ValueError(f"the catalog of Airflow {resolved.catalog.line} has no default for {places}")
+
+
+def _container_port(resolved: Resolved) -> int:
+    return _port(resolved, ("api", "port"), ("webserver", "web_server_port"))
+
+
+def _jobs_check(job_type: str) -> list[str]:
+    return ["CMD-SHELL", f'airflow jobs check --job-type {job_type} --hostname "$${{HOSTNAME}}"']

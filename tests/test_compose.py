@@ -1,0 +1,474 @@
+"""docker-compose.yaml and .env.example, read by the real consumers: the Compose Specification's JSON Schema
+(check-jsonschema, one call for every file) and `docker-compose config` (per file), whose interpolated output must
+carry every airflow.cfg option with the identical value."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from airspec.compile import build
+from airspec.errors import SpecInvalid
+from airspec.loader import load_file, load_text
+from airspec.render.compose import STATSD_EXPORTER_IMAGE
+from airspec.resolve import Resolved, resolve
+from airspec.validate import validate
+from tests.conftest import EXAMPLES, ROOT
+from tests.validators import run_tool, tool
+
+# A value with everything compose, YAML or Airflow could reinterpret: interpolation, comments, quoting, `%`.
+TRICKY_VALUE = "ops+100%$HOME ${X}: #not-a-comment 'single' \"double\" $$"
+TRICKY_PASSWORD = "p@ss:w/rd$1 #%"
+
+VARIANTS = {
+    "local-3.3": """\
+name: local33
+airflow:
+  version: "3.3"
+executor: LocalExecutor
+targets: [compose]
+database:
+  password: {env: PG_PASSWORD}
+secrets:
+  fernet_key: {env: FERNET_KEY}
+  api_secret_key: {file: /run/secrets/api_key}
+  jwt_secret: {file: /run/secrets/jwt}
+triggerer:
+  enabled: false
+dags:
+  local_path: ../my dags
+  folder: /opt/airflow/dags
+metrics:
+  statsd:
+    enabled: false
+""",
+    "celery-2.11": """\
+name: legacy-compose
+development_only: true
+airflow:
+  version: "2.11"
+executor: CeleryExecutor
+targets: [compose]
+database:
+  postgres_version: "15"
+celery:
+  workers:
+    replicas: 2
+    concurrency: 4
+  flower:
+    enabled: false
+dag_processor:
+  enabled: false
+secrets:
+  fernet_key: "literal-fernet-$key"
+  api_secret_key: {env: WEB_SECRET}
+api_server:
+  port: 8081
+metrics:
+  statsd:
+    enabled: true
+    exporter: {enabled: false}
+    host: statsd.example.com
+""",
+    "celery-2.11-processor": """\
+name: legacy-processor
+development_only: true
+airflow:
+  version: "2.11"
+executor: CeleryExecutor
+targets: [compose]
+celery:
+  flower: {enabled: true, port: 5556}
+dag_processor:
+  enabled: true
+config:
+  scheduler:
+    enable_health_check: false
+""",
+    "tricky": f"""\
+name: tricky
+development_only: true
+airflow:
+  version: "3.3"
+targets: [compose]
+database:
+  password: {json.dumps(TRICKY_PASSWORD)}
+secrets:
+  jwt_secret: {json.dumps(TRICKY_VALUE)}
+config:
+  smtp:
+    smtp_mail_from: {json.dumps(TRICKY_VALUE)}
+""",
+    "external-db": """\
+name: external
+airflow:
+  version: "3.0"
+executor: [CeleryExecutor, LocalExecutor]
+targets: [compose]
+database:
+  kind: external
+  url: {env: DATABASE_URL}
+celery:
+  broker:
+    kind: external
+    url: {env: BROKER_URL}
+secrets:
+  jwt_secret: {env: JWT}
+  api_secret_key: {env: API_SECRET_KEY}
+""",
+    "both-targets": """\
+name: both
+development_only: true
+airflow:
+  version: "3.3"
+targets: [helm, compose]
+dags:
+  git_sync:
+    repo: https://github.com/example/dags.git
+    sub_path: dags
+""",
+}
+
+
+def resolved_file(spec: str) -> Resolved:
+    return resolve(validate(load_file(str(ROOT / spec))), spec_file=spec)
+
+
+def resolved_text(text: str) -> Resolved:
+    return resolve(validate(load_text(text, "variant.yaml")), spec_file="variant.yaml")
+
+
+def cases() -> dict[str, Resolved]:
+    out: dict[str, Resolved] = {}
+    for name in EXAMPLES:
+        resolved = resolved_file(f"examples/{name}/airflow-spec.yaml")
+        if "compose" in resolved.spec.targets:
+            out[name] = resolved
+    assert out, "no example targets compose"
+    out.update({name: resolved_text(text) for name, text in VARIANTS.items()})
+    return out
+
+
+CASES = cases()
+VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def fill(env_example: str) -> str:
+    """A .env for docker-compose: every variable gets a value that names it."""
+    names = [line.split("=", 1)[0] for line in env_example.splitlines() if line and not line.startswith("#")]
+    return "".join(f"{name}=value-of-{name}\n" for name in names)
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Resolved, Path, str, str]]:
+    """Each case compiled into its own folder: (resolved, compose file, compose text, .env.example text)."""
+    root = tmp_path_factory.mktemp("compose")
+    out = {}
+    for name, resolved in CASES.items():
+        artifacts = {a.kind: a for a in build(resolved)}
+        folder = root / name
+        folder.mkdir()
+        compose, env = artifacts["compose"], artifacts["compose-env"]
+        assert compose.path == "compose/docker-compose.yaml" and env.path == "compose/.env.example"
+        (folder / "docker-compose.yaml").write_text(compose.text, encoding="utf-8")
+        (folder / ".env").write_text(fill(env.text), encoding="utf-8")
+        out[name] = (resolved, folder / "docker-compose.yaml", compose.text, env.text)
+    return out
+
+
+@pytest.fixture(scope="module")
+def configs(compiled: dict[str, tuple[Resolved, Path, str, str]]) -> dict[str, dict[str, Any]]:
+    """`docker-compose config` of every case: the model Compose runs, after interpolation."""
+    binary = tool("docker-compose")
+    out = {}
+    for name, (_, path, _, _) in compiled.items():
+        proc = run_tool([binary, "-f", path, "--profile", "*", "config", "--format", "json"], cwd=path.parent)
+        assert proc.returncode == 0, f"{name}: docker-compose config failed:\n{proc.stderr}"
+        assert "WARN" not in proc.stderr, f"{name}: {proc.stderr}"
+        out[name] = container_view(json.loads(proc.stdout))
+    return out
+
+
+def container_view(data: Any) -> Any:
+    """`config` prints the canonical model, itself valid compose input, so each `$` of a value is doubled again
+    there; undoing that gives what a container is given."""
+    if isinstance(data, dict):
+        return {k: container_view(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [container_view(v) for v in data]
+    return data.replace("$$", "$") if isinstance(data, str) else data
+
+
+def test_every_file_matches_the_compose_specification(
+    compiled: dict[str, tuple[Resolved, Path, str, str]],
+) -> None:
+    files = [path for _, path, _, _ in compiled.values()]
+    proc = run_tool([tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", *files])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_docker_compose_reads_it_quietly(
+    case: str, compiled: dict[str, tuple[Resolved, Path, str, str]]
+) -> None:
+    _, path, text, _ = compiled[case]
+    proc = run_tool([tool("docker-compose"), "-f", path, "config", "-q"], cwd=path.parent)
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr
+    assert not text.startswith("version") and "\nversion:" not in text
+    assert "&id" not in text and "*id" not in text, "no YAML anchors: each service states its environment"
+
+
+def airflow_services(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {n: s for n, s in config["services"].items() if s["image"].startswith("apache/airflow:")}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_airflow_cfg_option_reaches_every_airflow_service(
+    case: str,
+    compiled: dict[str, tuple[Resolved, Path, str, str]],
+    configs: dict[str, dict[str, Any]],
+) -> None:
+    resolved = compiled[case][0]
+    overridden = {"AIRFLOW__METRICS__STATSD_HOST"} if case == "both-targets" else set()
+    for service, body in airflow_services(configs[case]).items():
+        env = body["environment"]
+        for section, options in resolved.sections().items():
+            for option, value in options.items():
+                name = f"AIRFLOW__{section.upper()}__{option.upper()}"
+                if name not in overridden:
+                    assert env.get(name) == value, f"{case}/{service}: {name}"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_secrets_come_from_env_file_or_literal(
+    case: str,
+    compiled: dict[str, tuple[Resolved, Path, str, str]],
+    configs: dict[str, dict[str, Any]],
+) -> None:
+    resolved, _, text, _ = compiled[case]
+    env = configs[case]["services"]["airflow-scheduler"]["environment"]
+    for secret in resolved.secrets:
+        ref = secret.ref
+        if ref.env is not None:
+            assert env[secret.env_name] == f"value-of-{ref.env}"
+            assert f"{secret.env_name}: ${{{ref.env}}}" in text
+        elif ref.file is not None:
+            assert secret.env_name not in env
+            assert env[f"{secret.env_name}_CMD"].startswith("cat ")
+        else:
+            assert env[secret.env_name] == ref.literal
+
+
+def test_file_references_are_one_shell_word(configs: dict[str, dict[str, Any]]) -> None:
+    env = configs["local-3.3"]["services"]["airflow-apiserver"]["environment"]
+    assert env["AIRFLOW__API__SECRET_KEY_CMD"] == "cat /run/secrets/api_key"
+    assert env["AIRFLOW__API_AUTH__JWT_SECRET_CMD"] == "cat /run/secrets/jwt"
+
+
+def test_values_with_dollars_quotes_and_hashes_survive_compose(configs: dict[str, dict[str, Any]]) -> None:
+    services = configs["tricky"]["services"]
+    env = services["airflow-scheduler"]["environment"]
+    assert env["AIRFLOW__SMTP__SMTP_MAIL_FROM"] == TRICKY_VALUE
+    assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == TRICKY_VALUE
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == TRICKY_PASSWORD
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == (
+        "postgresql+psycopg2://airflow:p%40ss%3Aw%2Frd%241%20%23%25@postgres/airflow"
+    )
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_env_example_lists_every_variable_and_no_value(
+    case: str, compiled: dict[str, tuple[Resolved, Path, str, str]]
+) -> None:
+    _, _, text, env_example = compiled[case]
+    used = set(VARIABLE.findall(text))
+    assignments = [line for line in env_example.splitlines() if line and not line.startswith("#")]
+    listed = {line.split("=", 1)[0] for line in assignments}
+    assert used <= listed, used - listed
+    assert "AIRFLOW_UID" in listed
+    assert all(line.endswith("=") for line in assignments), "placeholders only, never a value"
+
+
+def expected_services(resolved: Resolved) -> set[str]:
+    spec = resolved.spec
+    names = {"airflow-init", "airflow-scheduler"}
+    names.add("airflow-apiserver" if resolved.major >= 3 else "airflow-webserver")
+    if resolved.runs_dag_processor:
+        names.add("airflow-dag-processor")
+    if resolved.runs_triggerer:
+        names.add("airflow-triggerer")
+    if spec.database.kind == "bundled":
+        names.add("postgres")
+    if resolved.uses_celery:
+        names.add("airflow-worker")
+        if resolved.celery.broker.kind == "bundled":
+            names.add("redis")
+        if resolved.celery.flower.enabled:
+            names.add("flower")
+    if spec.metrics.statsd.enabled and spec.metrics.statsd.exporter.enabled:
+        names.add("statsd-exporter")
+    return names
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_services_follow_the_official_compose_file(
+    case: str,
+    compiled: dict[str, tuple[Resolved, Path, str, str]],
+    configs: dict[str, dict[str, Any]],
+) -> None:
+    resolved = compiled[case][0]
+    services = configs[case]["services"]
+    assert set(services) == expected_services(resolved)
+    image = f"{resolved.image_repository}:{resolved.image_tag}"
+    if resolved.major >= 3:
+        api = services["airflow-apiserver"]
+        assert api["command"] == ["api-server"]
+        assert api["healthcheck"]["test"][-1] == "http://localhost:8080/api/v2/monitor/health"
+        url = "http://airflow-apiserver:8080/execution/"
+        assert all(
+            s["environment"]["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == url
+            for s in airflow_services(configs[case]).values()
+        )
+    else:
+        api = services["airflow-webserver"]
+        assert api["command"] == ["webserver"]
+        assert api["healthcheck"]["test"][-1] == "http://localhost:8080/health"
+        assert "AIRFLOW__CORE__EXECUTION_API_SERVER_URL" not in api["environment"]
+    assert api["ports"][0]["published"] == str(resolved.spec.api_server.port)
+    scheduler = services["airflow-scheduler"]
+    # A spec may turn the scheduler's health server off; then its health check asks the database instead.
+    if resolved.option("scheduler", "enable_health_check") == "False":
+        assert scheduler["healthcheck"]["test"][-1].startswith("airflow jobs check --job-type SchedulerJob")
+    else:
+        assert scheduler["healthcheck"]["test"][-1] == "http://localhost:8974/health"
+        assert scheduler["environment"]["AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK"] == "True"
+    init = services["airflow-init"]
+    assert init["command"] == ["db", "migrate"]
+    for name, body in airflow_services(configs[case]).items():
+        assert body["image"] == image
+        if name != "airflow-init":
+            assert body["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+        for backing in ("postgres", "redis"):
+            if backing in services:
+                assert body["depends_on"][backing]["condition"] == "service_healthy"
+        mount = body["volumes"][0]
+        assert mount["type"] == "bind"
+        assert mount["target"] == resolved.option("core", "dags_folder")
+        assert mount["source"] == str((compiled[case][1].parent / resolved.spec.dags.local_path).resolve())
+    if "postgres" in services:
+        assert services["postgres"]["image"] == f"postgres:{resolved.spec.database.postgres_version}"
+        assert services["postgres"]["environment"]["POSTGRES_USER"] == "airflow"
+    if "redis" in services:
+        assert services["redis"]["image"] == f"redis:{resolved.celery.broker.redis_version}"
+        env = scheduler["environment"]
+        assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+    if "airflow-worker" in services:
+        worker = services["airflow-worker"]
+        assert worker["command"] == ["celery", "worker"]
+        assert worker["deploy"]["replicas"] == resolved.celery.workers.replicas
+    if "flower" in services:
+        assert services["flower"]["profiles"] == ["flower"]
+        assert services["flower"]["ports"][0]["published"] == str(resolved.celery.flower.port)
+    if "statsd-exporter" in services:
+        assert services["statsd-exporter"]["image"] == STATSD_EXPORTER_IMAGE
+        assert scheduler["environment"]["AIRFLOW__METRICS__STATSD_HOST"] == "statsd-exporter"
+
+
+def test_bundled_database_and_broker_urls(configs: dict[str, dict[str, Any]]) -> None:
+    env = configs["celery-compose"]["services"]["airflow-worker"]["environment"]
+    password = "value-of-POSTGRES_PASSWORD"
+    assert (
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        == f"postgresql+psycopg2://airflow:{password}@postgres/airflow"
+    )
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == f"db+postgresql://airflow:{password}@postgres/airflow"
+    assert env["DUMB_INIT_SETSID"] == "0"
+    assert configs["celery-compose"]["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"] == password
+    # Airflow 2.10/2.11 read the connection in [database] too; an external URL comes from .env as it is.
+    legacy = configs["celery-2.11"]["services"]["airflow-scheduler"]["environment"]
+    assert (
+        legacy["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        == "postgresql+psycopg2://airflow:airflow@postgres/airflow"
+    )
+    external = configs["external-db"]["services"]["airflow-scheduler"]["environment"]
+    assert external["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "value-of-DATABASE_URL"
+    assert external["AIRFLOW__CELERY__BROKER_URL"] == "value-of-BROKER_URL"
+    assert "AIRFLOW__CELERY__RESULT_BACKEND" not in external  # the Celery provider falls back to the database
+
+
+def test_statsd_host_differs_only_when_another_target_owns_airflow_cfg(
+    compiled: dict[str, tuple[Resolved, Path, str, str]], configs: dict[str, dict[str, Any]]
+) -> None:
+    resolved, _, text, _ = compiled["both-targets"]
+    assert resolved.option("metrics", "statsd_host") != "statsd-exporter"
+    env = configs["both-targets"]["services"]["airflow-scheduler"]["environment"]
+    assert env["AIRFLOW__METRICS__STATSD_HOST"] == "statsd-exporter"
+    assert "# [metrics] statsd_host differs from airflow.cfg" in text
+    assert "differs" not in compiled["celery-compose"][2]
+
+
+def compose_error(text: str) -> str:
+    with pytest.raises(SpecInvalid) as caught:
+        build(resolved_text(text))
+    return str(caught.value)
+
+
+BASE = 'name: x\nairflow:\n  version: "3.3"\ntargets: [compose]\n'
+
+
+def test_kubernetes_secret_in_compose_is_a_one_line_error() -> None:
+    text = BASE + "database:\n  password: {env: PG}\nsecrets:\n  jwt_secret: {env: JWT}\n"
+    text += "  api_secret_key: {env: KEY}\n"
+    message = compose_error(text + "  fernet_key: {secret: {name: airflow-fernet, key: key}}\n")
+    assert message.count("\n") == 0
+    assert message.startswith(
+        "variant.yaml:10:15: error: secrets.fernet_key: a Kubernetes Secret cannot reach"
+    )
+
+
+def test_compose_needs_shared_secrets_and_a_database_password_unless_development_only() -> None:
+    message = compose_error(BASE)
+    assert "the bundled database needs a password" in message
+    assert "must share [api_auth] jwt_secret (execution API tokens); set secrets.jwt_secret" in message
+    assert (
+        "must share [api] secret_key (signed requests for task logs); set secrets.api_secret_key" in message
+    )
+    secrets = (
+        "database:\n  password: {env: PG}\nsecrets:\n  jwt_secret: {env: JWT}\n  api_secret_key: {env: KEY}\n"
+    )
+    relative = compose_error(BASE + secrets + "  fernet_key: {file: key.txt}\n")
+    assert relative.endswith(
+        "secrets.fernet_key.file: expected an absolute path of letters, digits and . _ - /, got 'key.txt'"
+    )
+    dev = scheduler_env(BASE.replace("targets:", "development_only: true\ntargets:"))
+    assert dev["AIRFLOW__API_AUTH__JWT_SECRET"] == "airspec-development-only-jwt-secret"
+    assert dev["AIRFLOW__API__SECRET_KEY"] == "airspec-development-only-api-secret-key"
+
+
+def scheduler_env(text: str) -> dict[str, str]:
+    """The scheduler's environment as written (no interpolation needed: no ${VAR} in these specs)."""
+    compose = next(a for a in build(resolved_text(text)) if a.kind == "compose")
+    data = YAML(typ="safe", pure=True).load(compose.text)
+    env: dict[str, str] = data["services"]["airflow-scheduler"]["environment"]
+    return env
+
+
+def test_statsd_exporter_loads_the_compiled_mappings() -> None:
+    """The exporter's mapping file is the statsd-mappings artifact, found relative to the compose folder."""
+    import posixpath
+
+    artifacts = {
+        a.kind: a for a in build(resolved_text(BASE.replace("targets:", "development_only: true\ntargets:")))
+    }
+    compose_dir = posixpath.dirname(artifacts["compose"].path)
+    exporter = YAML(typ="safe", pure=True).load(artifacts["compose"].text)["services"]["statsd-exporter"]
+    (mount,) = exporter["volumes"]
+    assert (
+        posixpath.normpath(posixpath.join(compose_dir, mount["source"])) == artifacts["statsd-mappings"].path
+    )
+    assert f"--statsd.mapping-config={mount['target']}" in exporter["command"]
