@@ -12,6 +12,8 @@ from airspec import __version__
 from airspec.errors import AirspecError, Diagnostic, InputError, SpecInvalid, UsageError
 
 FORMATS = click.Choice(["text", "json"])
+LINT_FORMATS = ["text", "json", "sarif", "github", "junit"]
+LINT_KINDS = ["spec", "airflow.cfg", "helm-values", "compose", "workflow", "statsd-mapping"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -154,6 +156,75 @@ def init(path: str, force: bool) -> None:
         fail(f"error: {path} exists; pass --force to overwrite it")
     guard(lambda: write_file(path, starter_spec()))
     click.echo(f"wrote {path}; next: airspec validate {path}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--airflow-version", help="Airflow version of raw files (default: the image tag they name)")
+@click.option(
+    "--env", "env", help="Lint specs with this environment overlay (default: the base and every overlay)"
+)
+@click.option("--format", "fmt", type=click.Choice(LINT_FORMATS), default="text", show_default=True)
+@click.option("--select", help="Comma-separated rule ids, id prefixes (AS4), categories or names to run")
+@click.option("--ignore", help="Comma-separated rules not to run (same forms as --select)")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that fails (default warning)",
+)
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not recorded in FILE")
+@click.option(
+    "--write-baseline", is_flag=True, help="Record today's findings in the --baseline FILE and exit 0"
+)
+@click.option("--kind", type=click.Choice(LINT_KINDS), help="Treat every PATH as this kind of file")
+def lint(
+    paths: tuple[str, ...],
+    airflow_version: str | None,
+    env: str | None,
+    fmt: str,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    baseline: str | None,
+    write_baseline: bool,
+    kind: str | None,
+) -> None:
+    """Check specs, airflow.cfg, Helm values, compose and workflow files against the rules (`airspec rules`)."""
+    from airspec.lint.session import Invocation, execute
+
+    invocation = Invocation(
+        paths, airflow_version, env, fmt, select, ignore, fail_on, baseline, write_baseline, kind
+    )
+    try:
+        result = execute(invocation)
+    except AirspecError as exc:
+        fail(str(exc), exc.exit_code)
+    click.echo(result.output, nl=False)
+    for message in result.messages:
+        click.echo(message, err=True)
+    sys.exit(result.code)
+
+
+@cli.command()
+def rules() -> None:
+    """List every lint rule: id, severity, category, name, what it catches."""
+    from airspec.lint.docs import table
+    from airspec.lint.engine import all_rules
+
+    click.echo(table(all_rules()), nl=False)
+
+
+@cli.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Explain a lint rule: what it catches, why, a bad and a good example, how to suppress it."""
+    from airspec.lint.docs import explain as text
+    from airspec.lint.engine import all_rules
+
+    found = next((r for r in all_rules() if rule_id.upper() in (r.id, r.name.upper())), None)
+    if found is None:
+        fail(f"error: no rule {rule_id!r} (see `airspec rules`)")
+    click.echo(text(found), nl=False)
 
 
 def guard(action: object) -> None:

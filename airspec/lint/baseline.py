@@ -1,0 +1,72 @@
+"""A baseline: today's findings, recorded so that only new ones fail.
+
+Findings match on rule, file and message, not on line, so edits above a known finding do not revive it. File
+names are stored relative to the baseline file's folder, so the baseline works from any working directory.
+A finding that occurs N times in the baseline is forgiven N times.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from airspec.errors import Diagnostic, UsageError
+
+Key = tuple[str, str, str]
+VERSION = 1
+
+
+def _key(d: Diagnostic, base: Path) -> Key:
+    return (d.code, _relative(d.span.file, base), d.message)
+
+
+def _relative(file: str, base: Path) -> str:
+    try:
+        return Path(os.path.relpath(Path(file).resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(file).resolve().as_posix()
+
+
+def render(findings: Iterable[Diagnostic], path: str) -> str:
+    base = Path(path).parent
+    counts = Counter(_key(d, base) for d in findings)
+    entries = [
+        {"rule": rule, "file": file, "message": message, "count": count}
+        for (rule, file, message), count in sorted(counts.items())
+    ]
+    return json.dumps({"version": VERSION, "findings": entries}, indent=2) + "\n"
+
+
+def load(path: str) -> Counter[Key]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"error: {path}: no such baseline (create it with --write-baseline)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"error: {path}: cannot read the baseline: {exc}") from None
+    entries = data.get("findings") if isinstance(data, dict) else None
+    if data.get("version") != VERSION or not isinstance(entries, list):
+        raise UsageError(f"error: {path}: not an airspec baseline (version {VERSION})")
+    out: Counter[Key] = Counter()
+    for e in entries:
+        if not isinstance(e, dict) or not all(isinstance(e.get(k), str) for k in ("rule", "file", "message")):
+            raise UsageError(f"error: {path}: each finding needs rule, file and message")
+        out[(e["rule"], e["file"], e["message"])] += int(e.get("count", 1))
+    return out
+
+
+def new_only(findings: list[Diagnostic], known: Counter[Key], path: str) -> list[Diagnostic]:
+    """The findings the baseline does not account for."""
+    base = Path(path).parent
+    left = Counter(known)
+    out = []
+    for d in findings:
+        key = _key(d, base)
+        if left[key] > 0:
+            left[key] -= 1
+        else:
+            out.append(d)
+    return out

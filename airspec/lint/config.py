@@ -1,0 +1,118 @@
+"""Project lint settings: `[tool.airspec.lint]` in pyproject.toml, or `lint:` in .airspec.yaml, found from the
+current directory upward (the nearest directory with either wins; .airspec.yaml before pyproject.toml there).
+
+    [tool.airspec.lint]
+    select = ["AS1", "AS4"]        # ids, id prefixes, categories or rule names; default: every rule
+    ignore = ["AS503"]
+    fail-on = "error"              # error | warning | info
+    baseline = "airspec-baseline.json"
+    [tool.airspec.lint.severity]
+    AS201 = "error"
+
+Command-line --select replaces `select`; --ignore adds to `ignore`; --fail-on and --baseline win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from airspec.errors import UsageError
+from airspec.lint.model import SEVERITIES
+
+_KEYS = {"select", "ignore", "severity", "fail-on", "fail_on", "baseline"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    fail_on: str | None = None
+    baseline: str | None = None
+    origin: str | None = None  # the file these came from
+
+
+def find(start: Path | None = None) -> Settings:
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        dotfile = directory / ".airspec.yaml"
+        if dotfile.is_file():
+            return _from_yaml(dotfile)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            found = _from_pyproject(pyproject)
+            if found is not None:
+                return found
+    return Settings()
+
+
+def _from_pyproject(path: Path) -> Settings | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"error: {path}: cannot read lint settings: {exc}") from None
+    if "tool.airspec" not in text:
+        return None  # most pyproject files: skip the TOML parser
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"error: {path}: cannot read lint settings: {exc}") from None
+    table = data.get("tool", {}).get("airspec", {}).get("lint")
+    if table is None:
+        return None
+    return _settings(table, f"{path} [tool.airspec.lint]", path.parent)
+
+
+def _from_yaml(path: Path) -> Settings:
+    from airspec.errors import InputError
+    from airspec.loader import load_file
+
+    try:
+        data = load_file(str(path)).data
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+    table = data.get("lint", {}) if isinstance(data, dict) else None
+    return _settings(table, f"{path} lint:", path.parent)
+
+
+def _settings(table: Any, where: str, base: Path) -> Settings:
+    if not isinstance(table, dict):
+        raise UsageError(f"error: {where}: expected a mapping")
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise UsageError(
+            f"error: {where}: unknown key {unknown[0]!r} (keys: {', '.join(sorted(_KEYS - {'fail_on'}))})"
+        )
+    severity = table.get("severity", {})
+    if not isinstance(severity, dict) or any(v not in SEVERITIES for v in severity.values()):
+        raise UsageError(f"error: {where}: severity maps rule ids to one of {', '.join(SEVERITIES)}")
+    fail_on = table.get("fail-on", table.get("fail_on"))
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise UsageError(f"error: {where}: fail-on must be one of {', '.join(SEVERITIES)}")
+    baseline = table.get("baseline")
+    return Settings(
+        select=_ids(table.get("select"), where),
+        ignore=_ids(table.get("ignore"), where),
+        severity={str(k).upper(): str(v) for k, v in severity.items()},
+        fail_on=fail_on,
+        baseline=str(base / baseline) if isinstance(baseline, str) else None,
+        origin=where,
+    )
+
+
+def _ids(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return split(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value if v.strip())
+    raise UsageError(f"error: {where}: select/ignore take a list of rule ids")
+
+
+def split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())

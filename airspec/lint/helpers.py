@@ -1,0 +1,144 @@
+"""Small readings of option values that several rules share: Airflow's booleans and numbers, URL credentials,
+durations, CPU quantities, and an option's effective value (what the input sets, else the version's default)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from airspec.lint.model import Context, FileContext, Opt, SpecContext
+from airspec.source import Span
+
+PLACEHOLDER = re.compile(
+    r"(your[_-].*[_-]here|change[_-]?me|replace[_-]?me|<[^>]+>|^x{3,}$|^todo$|^secret$|^password$)", re.I
+)
+DEFAULT_PASSWORDS = frozenset({"airflow", "admin", "postgres", "password", "changeme", "root", "secret"})
+
+
+def airflow_bool(value: str | None) -> bool | None:
+    """What Airflow's getboolean makes of a value (it drops a `#...` tail); None when it would refuse it."""
+    if value is None:
+        return None
+    text = value.lower().strip().split("#")[0].strip()
+    if text in ("t", "true", "1"):
+        return True
+    if text in ("f", "false", "0"):
+        return False
+    return None
+
+
+def number(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
+
+
+def cpu(value: object) -> float | None:
+    """A Kubernetes CPU quantity in cores: "500m" -> 0.5, "2" -> 2.0."""
+    if isinstance(value, bool) or value is None:
+        return None
+    text = str(value).strip()
+    try:
+        return float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+    except ValueError:
+        return None
+
+
+def url_credentials(url: str | None) -> tuple[str, str] | None:
+    """(user, password) of a URL that carries a password; None otherwise."""
+    if not url or "://" not in url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        password = parts.password
+    except ValueError:
+        return None
+    if not password:
+        return None
+    return parts.username or "", password
+
+
+def effective(ctx: Context, section: str, name: str) -> tuple[str | None, Opt | None]:
+    """The value Airflow would use, and the option that sets it (None when the version's default applies)."""
+    opt = ctx.option(section, name)
+    if opt is not None:
+        return opt.value, opt
+    known = ctx.catalog.option(section, name) if ctx.catalog is not None else None
+    return (known.default if known else None), None
+
+
+def first_place(ctx: Context, *places: tuple[str, str]) -> tuple[str, str] | None:
+    """The first (section, option) of `places` that the target version knows."""
+    if ctx.catalog is None:
+        return None
+    return next((p for p in places if ctx.catalog.option(*p) is not None), None)
+
+
+def options_in(ctx: Context, *places: tuple[str, str]) -> Iterator[Opt]:
+    for opt in ctx.options:
+        if (opt.section, opt.name) in places:
+            yield opt
+
+
+def spec_span(ctx: SpecContext, *path: str | int) -> Span:
+    """The value at `path` when the spec writes it, else the nearest key above it."""
+    return ctx.value(*path) if ctx.has(*path) else ctx.key(*path)
+
+
+def file_span(ctx: FileContext, *path: str | int) -> Span:
+    return ctx.value(*path) if ctx.has(*path) else ctx.key(*path)
+
+
+def is_spec(ctx: Context) -> bool:
+    return isinstance(ctx, SpecContext)
+
+
+_SUBSTITUTION_DEFAULT = re.compile(r"\$\{(?P<var>\w+):?-(?P<default>[^}]+)\}")
+
+
+def weak_secret(value: str | None) -> str | None:
+    """Why a secret value is a known default or a placeholder, or None."""
+    if not value:
+        return None
+    text = value.strip()
+    if PLACEHOLDER.search(text) and "://" not in text:
+        return f"the placeholder {text!r}"
+    creds = url_credentials(text)
+    if creds is not None:
+        user, password = creds
+        if password.lower() in DEFAULT_PASSWORDS or (user and user == password):
+            return f"the default credentials {user}:{password}"
+        return None
+    if text.lower() in DEFAULT_PASSWORDS:
+        return f"the default password {text!r}"
+    return None
+
+
+def substitution_default(value: str | None) -> tuple[str, str] | None:
+    """`${JWT:-airflow_jwt_secret}` -> ("JWT", "airflow_jwt_secret"): what compose uses when JWT is unset."""
+    if not value:
+        return None
+    match = _SUBSTITUTION_DEFAULT.search(value)
+    return (match.group("var"), match.group("default")) if match else None
+
+
+def executors(ctx: Context) -> list[str]:
+    """The executors a deployment runs; empty when the input does not say."""
+    if isinstance(ctx, SpecContext):
+        return list(ctx.resolved.executors)
+    return ctx.executors
+
+
+def same_value(a: str | None, b: str | None) -> bool:
+    """Equal as Airflow would read them: booleans and numbers by meaning, text exactly (trimmed)."""
+    if a is None or b is None:
+        return True
+    if airflow_bool(a) is not None and airflow_bool(b) is not None and a.strip().lower() not in ("0", "1"):
+        return airflow_bool(a) == airflow_bool(b)
+    if number(a) is not None and number(b) is not None:
+        return number(a) == number(b)
+    return a.strip() == b.strip()

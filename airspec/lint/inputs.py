@@ -1,0 +1,319 @@
+"""Paths -> typed inputs: which kind each file is (by name, then by content; --kind forces), its parsed form with
+positions, the Airflow version it targets, and the Airflow options it sets in whatever way its kind sets them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from airspec.errors import InputError, UsageError
+from airspec.lint.model import KINDS, FileContext, Opt, dig
+from airspec.source import Span
+
+if TYPE_CHECKING:
+    from airspec.loader import Loaded
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_SECTION_LINE = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.M)
+_VERSION = re.compile(r"(?<![\d.])([23]\.\d+(?:\.\d+)?)(?![\d])")
+_ENV = re.compile(r"^AIRFLOW__(?P<section>[A-Z0-9_]+?)__(?P<name>[A-Z0-9_]+)$")
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".ruff_cache"}
+HELM_KEYS = frozenset(
+    {
+        "airflowVersion",
+        "defaultAirflowTag",
+        "defaultAirflowRepository",
+        "images",
+        "executor",
+        "config",
+        "scheduler",
+        "workers",
+        "apiServer",
+        "webserver",
+        "dagProcessor",
+        "triggerer",
+        "dags",
+        "logs",
+        "postgresql",
+        "fernetKey",
+        "statsd",
+        "createUserJob",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file that was read, what kind it is, and (YAML kinds) its data with positions."""
+
+    path: str
+    kind: str
+    text: str
+    loaded: Loaded | None = None
+
+
+def expand(paths: list[str]) -> list[str]:
+    """Files as given; a directory stands for the lintable files below it, found by name."""
+    out: list[str] = []
+    for path in paths:
+        if not os.path.isdir(path):
+            out.append(path)
+            continue
+        found: list[str] = []
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(
+                d for d in dirs if d not in _SKIP_DIRS and (d == ".github" or not d.startswith("."))
+            )
+            found.extend(os.path.join(root, f) for f in files if kind_by_name(os.path.join(root, f)))
+        if not found:
+            raise InputError(f"{path}: no spec, airflow.cfg, values, compose or workflow file in this folder")
+        out.extend(sorted(found))
+    return out
+
+
+def kind_by_name(path: str) -> str | None:
+    posix = Path(path).as_posix()
+    name = os.path.basename(posix).lower()
+    yaml = name.endswith(YAML_SUFFIXES)
+    if name.endswith(".cfg"):
+        return "airflow.cfg"
+    if not yaml:
+        return None
+    if "/.github/workflows/" in f"/{posix}":
+        return "workflow"
+    if name.startswith("airflow-spec"):
+        return "spec"
+    if name.startswith(("docker-compose", "compose")):
+        return "compose"
+    if "statsd" in name or "mapping" in name:
+        return "statsd-mapping"
+    if "values" in name:
+        return "helm-values"
+    return None
+
+
+def kind_of_yaml(path: str, data: Any) -> str:
+    """What a YAML file is: its content when that is unambiguous, else its name, else Helm-looking keys."""
+    if isinstance(data, dict):
+        airflow = data.get("airflow")
+        if isinstance(airflow, dict) and "version" in airflow and "name" in data:
+            return "spec"
+        if isinstance(data.get("services"), dict):
+            return "compose"
+        if isinstance(data.get("jobs"), dict) and "on" in data:
+            return "workflow"
+        if isinstance(data.get("mappings"), list) and len(data) == 1:
+            return "statsd-mapping"
+    named = kind_by_name(path)
+    if named is not None and named != "airflow.cfg":
+        return named
+    if isinstance(data, dict) and HELM_KEYS & set(data):
+        return "helm-values"
+    raise UsageError(
+        f"error: {path}: cannot tell what kind of file this is; pass --kind ({', '.join(KINDS)})"
+    )
+
+
+def looks_like_ini(text: str) -> bool:
+    return bool(_SECTION_LINE.search(text))
+
+
+def version_in(tag: object) -> str | None:
+    """ "3.3.2-python3.11" -> "3.3.2"; "latest" -> None."""
+    if not isinstance(tag, str | int | float) or isinstance(tag, bool):
+        return None
+    match = _VERSION.search(str(tag))
+    return match.group(1) if match else None
+
+
+# ------------------------------------------------------------------------------------------------ per kind
+
+
+def helm_version(data: Any) -> tuple[str | None, tuple[str, ...]]:
+    """The version a values file names, and the key path that names it."""
+    for path in (("airflowVersion",), ("images", "airflow", "tag"), ("defaultAirflowTag",)):
+        found = version_in(dig(data, path))
+        if found:
+            return found, path
+    return None, ()
+
+
+def compose_images(data: Any) -> list[tuple[tuple[str, ...], str]]:
+    """(path, image) of every service image, the x- anchors included (they are merged into services)."""
+    out: list[tuple[tuple[str, ...], str]] = []
+    services = dig(data, ("services",))
+    for name, service in (services or {}).items() if isinstance(services, dict) else []:
+        image = dig(service, ("image",))
+        if isinstance(image, str):
+            out.append((("services", name, "image"), image))
+    return out
+
+
+AIRFLOW_IMAGE = re.compile(r"(?:^|[\s:{-])(?P<repo>[\w./-]*apache/airflow)(?::(?P<tag>[\w.-]+))?")
+
+
+def airflow_image(image: str) -> tuple[str, str | None] | None:
+    """`${AIRFLOW_IMAGE_NAME:-apache/airflow:3.3.2}` -> ("apache/airflow", "3.3.2"); other images -> None."""
+    match = AIRFLOW_IMAGE.search(image)
+    if match is None:
+        return None
+    return match.group("repo"), match.group("tag")
+
+
+def compose_version(data: Any) -> tuple[str | None, tuple[str, ...]]:
+    for path, image in compose_images(data):
+        found = airflow_image(image)
+        if found and version_in(found[1]):
+            return version_in(found[1]), path
+    return None, ()
+
+
+def _text(value: Any) -> str | None:
+    """A YAML scalar as Airflow would read it; None for templates and ${VAR}s, whose value is not in the file."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    text = str(value)
+    if "{{" in text or "${" in text:
+        return None
+    return text
+
+
+def env_option(name: str) -> tuple[str, str] | None:
+    match = _ENV.match(name)
+    if match is None:
+        return None
+    return match.group("section").lower(), match.group("name").lower()
+
+
+def cfg_options(ctx: FileContext) -> list[Opt]:
+    from airspec.lint.ini import interpolated
+
+    assert ctx.ini is not None
+    return [
+        Opt(e.section, e.name, interpolated(e.value), e.key, e.at, f"[{e.section}] {e.name}", e.value)
+        for e in ctx.ini.entries
+    ]
+
+
+def helm_options(ctx: FileContext) -> list[Opt]:
+    out: list[Opt] = []
+    config = ctx.get("config")
+    for section, options in config.items() if isinstance(config, dict) else []:
+        for name, value in options.items() if isinstance(options, dict) else []:
+            path = ("config", section, name)
+            out.append(
+                Opt(
+                    str(section),
+                    str(name).lower(),
+                    _text(value),
+                    ctx.key(*path),
+                    ctx.value(*path),
+                    f"config.{section}.{name}",
+                    "" if value is None else str(value),
+                )
+            )
+    env = ctx.get("env")
+    for index, item in enumerate(env if isinstance(env, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            out.extend(
+                _env_opt(
+                    ctx, item["name"], item.get("value"), ("env", index, "name"), ("env", index, "value")
+                )
+            )
+    return out
+
+
+def _env_opt(
+    ctx: FileContext,
+    name: str,
+    value: Any,
+    key_path: tuple[str | int, ...],
+    value_path: tuple[str | int, ...],
+) -> list[Opt]:
+    place = env_option(name)
+    if place is None:
+        return []
+    assert ctx.source is not None
+    key = ctx.source.key(key_path) if key_path in ctx.source.keys else ctx.source.value(key_path)
+    return [
+        Opt(
+            place[0],
+            place[1],
+            _text(value),
+            key,
+            ctx.source.value(value_path),
+            name,
+            "" if value is None else str(value),
+        )
+    ]
+
+
+def compose_env(ctx: FileContext) -> list[tuple[str, Any, Span, Span]]:
+    """(name, value, key span, value span) of every environment entry of every service, each line once."""
+    assert ctx.source is not None
+    out: list[tuple[str, Any, Span, Span]] = []
+    seen: set[tuple[str, Span]] = set()
+    services = ctx.get("services")
+    for svc, service in services.items() if isinstance(services, dict) else []:
+        env = dig(service, ("environment",))
+        base: tuple[str | int, ...] = ("services", svc, "environment")
+        entries: list[tuple[str, Any, Span, Span]] = []
+        if isinstance(env, dict):
+            for name, value in env.items():
+                entries.append((str(name), value, ctx.key(*base, name), ctx.value(*base, name)))
+        elif isinstance(env, list):
+            for index, item in enumerate(env):
+                if isinstance(item, str):
+                    name, _, value = item.partition("=")
+                    span = ctx.value(*base, index)
+                    col = span.col + (1 if ctx.lines[span.line - 1][span.col - 1 : span.col] in "'\"" else 0)
+                    entries.append(
+                        (
+                            name,
+                            value if "=" in item else None,
+                            span,
+                            Span(span.file, span.line, col + len(name) + 1),
+                        )
+                    )
+        for entry in entries:
+            if (entry[0], entry[2]) not in seen:
+                seen.add((entry[0], entry[2]))
+                out.append(entry)
+    return out
+
+
+def compose_options(ctx: FileContext) -> list[Opt]:
+    out: list[Opt] = []
+    for name, value, key, at in compose_env(ctx):
+        place = env_option(name)
+        if place is not None:
+            out.append(
+                Opt(place[0], place[1], _text(value), key, at, name, "" if value is None else str(value))
+            )
+    return out
+
+
+def executors_of(value: str | None) -> list[str]:
+    """`CeleryExecutor,KubernetesExecutor` or dotted paths or `alias:path` -> short class names."""
+    if not value:
+        return []
+    return [item.strip().split(":")[-1].split(".")[-1] for item in value.split(",") if item.strip()]
+
+
+def file_executors(ctx: FileContext) -> list[str]:
+    opt = ctx.option("core", "executor")
+    if opt is not None and opt.value:
+        return executors_of(opt.value)
+    if ctx.kind == "helm-values":
+        value = ctx.get("executor")
+        return executors_of(value) if isinstance(value, str) else []
+    if ctx.catalog is not None and ctx.kind in ("airflow.cfg", "compose"):
+        default = ctx.catalog.option("core", "executor")
+        return executors_of(default.default if default else None)
+    return []

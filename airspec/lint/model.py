@@ -1,0 +1,235 @@
+"""What rules see and what they return: the inputs of one lint run, and a Hit (a finding before the engine
+gives it its rule id and severity).
+
+Kept free of pydantic and ruamel imports so that linting a raw airflow.cfg stays light; the spec types are
+named only for mypy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from airspec.source import SourceMap, Span
+
+if TYPE_CHECKING:
+    from airspec.catalog import Catalog
+    from airspec.lint.ini import Ini
+    from airspec.resolve import Resolved
+
+SEVERITIES = ("error", "warning", "info")
+CATEGORIES = (
+    "meta",
+    "security",
+    "reliability",
+    "observability",
+    "upgrade",
+    "performance",
+    "consistency",
+    "delivery",
+)
+# Input kinds, as `--kind` names them. A rule applies to a kind when its module has that kind's check function.
+KINDS = ("spec", "airflow.cfg", "helm-values", "compose", "workflow", "statsd-mapping")
+CHECKS = {
+    "spec": "check_spec",
+    "airflow.cfg": "check_cfg",
+    "helm-values": "check_helm",
+    "compose": "check_compose",
+    "workflow": "check_workflow",
+    "statsd-mapping": "check_statsd",
+}
+
+
+def rank(severity: str) -> int:
+    """error 3, warning 2, info 1: findings at or above --fail-on fail the run."""
+    return {"error": 3, "warning": 2, "info": 1}[severity]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One problem a rule found: where, what, and (rarely) a severity other than the rule's own."""
+
+    span: Span
+    message: str
+    severity: str | None = None
+
+
+@dataclass(frozen=True)
+class Opt:
+    """One Airflow option as an input sets it: an airflow.cfg line, a Helm `config:` entry, an AIRFLOW__ variable,
+    or an option the spec resolves to. `value` is None when the input does not fix it (a template, ${VAR})."""
+
+    section: str
+    name: str
+    value: str | None
+    key: Span
+    at: Span
+    label: str  # how the input spells it, for messages: "[core] executor", "AIRFLOW__CORE__EXECUTOR", ...
+    raw: str = ""
+
+
+@dataclass
+class FileContext:
+    """A raw input: airflow.cfg, Helm values, docker-compose, a GitHub workflow, a StatsD mapping file."""
+
+    kind: str
+    file: str
+    text: str
+    data: Any = None  # YAML kinds: plain data
+    source: SourceMap | None = None  # YAML kinds: positions
+    ini: Ini | None = None  # airflow.cfg
+    catalog: Catalog | None = None  # None for kinds that need no Airflow version (workflow)
+    version: str | None = None
+    options: list[Opt] = field(default_factory=list)
+    executors: list[str] = field(default_factory=list)  # empty when the input does not say
+    stated_version: str | None = None  # the version the file itself names (image tag, airflowVersion)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def key(self, *path: str | int) -> Span:
+        assert self.source is not None
+        return self.source.key(path)
+
+    def value(self, *path: str | int) -> Span:
+        assert self.source is not None
+        return self.source.value(path)
+
+    def has(self, *path: str | int) -> bool:
+        assert self.source is not None
+        return path in self.source.keys or path in self.source.values
+
+    def get(self, *path: str | int) -> Any:
+        return dig(self.data, path)
+
+    def option(self, section: str, name: str) -> Opt | None:
+        """The last setting of an option (later settings win, as env over config does)."""
+        found = [o for o in self.options if (o.section, o.name) == (section, name)]
+        return found[-1] if found else None
+
+    def spell(self, section: str, name: str) -> str:
+        """An option as this kind of input writes it, for "set X instead" advice."""
+        if self.kind == "compose":
+            return f"AIRFLOW__{section.upper()}__{name.upper()}"
+        if self.kind == "helm-values":
+            return f"config.{section}.{name}"
+        return f"[{section}] {name}"
+
+
+@dataclass
+class SpecContext:
+    """A spec that validated, resolved in one environment (None: the base)."""
+
+    resolved: Resolved
+    text: str
+    env: str | None
+    options: list[Opt] = field(default_factory=list)
+    kind: str = "spec"
+
+    @property
+    def file(self) -> str:
+        return self.resolved.source.file
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.resolved.catalog
+
+    @property
+    def production(self) -> bool:
+        """An environment named prod/production, or a spec without environments that is not development_only."""
+        if self.env is not None:
+            return self.env in ("prod", "production")
+        spec = self.resolved.spec
+        return not spec.environments and not spec.development_only
+
+    def key(self, *path: str | int) -> Span:
+        return self.resolved.source.key(path)
+
+    def value(self, *path: str | int) -> Span:
+        return self.resolved.source.value(path)
+
+    def has(self, *path: str | int) -> bool:
+        source = self.resolved.source
+        return path in source.keys or path in source.values
+
+    def option(self, section: str, name: str) -> Opt | None:
+        return next((o for o in self.options if (o.section, o.name) == (section, name)), None)
+
+    def spell(self, section: str, name: str) -> str:
+        return f"config.{section}.{name}"
+
+
+@dataclass
+class Project:
+    """Every input of one run, for rules that compare files (Helm `config:` against an airflow.cfg)."""
+
+    specs: list[SpecContext]
+    files: list[FileContext]
+
+
+Context = SpecContext | FileContext
+SpecCheck = Callable[[SpecContext], Iterable[Hit]]
+FileCheck = Callable[[FileContext], Iterable[Hit]]
+ProjectCheck = Callable[[Project], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule module, read once: its id, severity, category, documentation and checks."""
+
+    id: str
+    name: str
+    severity: str
+    category: str
+    doc: str
+    module: str
+    spec: SpecCheck | None = None
+    files: dict[str, FileCheck] = field(default_factory=dict)
+    project: ProjectCheck | None = None
+    project_kinds: tuple[str, ...] = ()  # where a project rule's findings land
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else ""
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        found = ["spec"] if self.spec else []
+        found += [k for k in KINDS if k in self.files or k in self.project_kinds]
+        return tuple(found)
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Rule:
+        def fn(name: str) -> Any:
+            value = getattr(module, name, None)
+            return value if callable(value) else None
+
+        files = {kind: fn(name) for kind, name in CHECKS.items() if kind != "spec" and fn(name)}
+        return cls(
+            id=module.ID,
+            name=module.NAME,
+            severity=module.SEVERITY,
+            category=module.CATEGORY,
+            doc=module.__doc__ or "",
+            module=module.__name__,
+            spec=fn("check_spec"),
+            files=files,
+            project=fn("check_project"),
+            project_kinds=tuple(getattr(module, "PROJECT_KINDS", ())),
+        )
+
+
+def dig(data: Any, path: Iterable[str | int]) -> Any:
+    """data[a][b]... or None when any step is missing or of the wrong type."""
+    node = data
+    for step in path:
+        if isinstance(step, str) and isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return None
+    return node

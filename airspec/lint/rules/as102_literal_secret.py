@@ -1,0 +1,98 @@
+"""A secret is written into the file as a literal value.
+
+Catches: options Airflow marks sensitive (`[core] fernet_key`, `[api] secret_key`, `[api_auth] jwt_secret`,
+`[database] sql_alchemy_conn` or `[celery] broker_url`/`result_backend` with a password in the URL, ...) given
+a literal value in airflow.cfg, Helm `config:`/`env:` or compose `environment:`; and the chart's own secret
+values (`fernetKey`, `apiSecretKey`, `jwtSecret`, `webserverSecretKey`, `data.metadataConnection.pass`,
+`data.brokerUrl` with a password). Specs are checked by validation (AS000).
+
+Why: these files are committed, copied into images and shown in diffs and CI logs; a literal secret there is
+readable by everyone who can read the repository. Airflow reads every sensitive option from `<option>_cmd` or
+`<option>_secret` (a secrets backend) or an environment variable instead, and the chart from a Secret
+(`fernetKeySecretName`, `data.metadataSecretName`, ...).
+
+Bad:
+
+    [core]
+    fernet_key = 81HqDtbqAywKSOumSha3BhWNOdQ26slT6K0YaZeZyPs=
+
+Good:
+
+    [core]
+    fernet_key_cmd = cat /run/secrets/fernet-key
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from airspec.lint.helpers import url_credentials, weak_secret
+from airspec.lint.model import FileContext, Hit
+
+ID = "AS102"
+NAME = "literal-secret"
+SEVERITY = "error"
+CATEGORY = "security"
+
+_HELM_SECRETS = {
+    ("fernetKey",): "fernetKeySecretName",
+    ("apiSecretKey",): "apiSecretKeySecretName",
+    ("jwtSecret",): "jwtSecretName",
+    ("webserverSecretKey",): "webserverSecretKeySecretName",
+    ("data", "metadataConnection", "pass"): "data.metadataSecretName",
+    ("data", "resultBackendConnection", "pass"): "data.resultBackendSecretName",
+}
+_SECRET_WORDS = ("password", "secret", "token", "key")
+
+
+def literal_secret(section: str, name: str, value: str | None, ctx: FileContext) -> bool:
+    """Whether a value of a sensitive option is a secret written in the file."""
+    known = ctx.catalog.option(section, name) if ctx.catalog else None
+    if known is None or not known.sensitive or not value or not value.strip():
+        return False
+    if weak_secret(value):
+        return False  # a default or placeholder: AS103 says so
+    if "://" in value:
+        return url_credentials(value) is not None
+    if name.endswith(("_kwargs", "_args")):
+        return any(word in value.lower() for word in _SECRET_WORDS)
+    return True
+
+
+def _options(ctx: FileContext) -> Iterator[Hit]:
+    for opt in ctx.options:
+        if literal_secret(opt.section, opt.name, opt.value, ctx):
+            yield Hit(
+                opt.at,
+                f"{opt.label} holds a literal secret; read it from {_advice(ctx, opt.section, opt.name)} instead",
+            )
+
+
+def _advice(ctx: FileContext, section: str, name: str) -> str:
+    if ctx.kind == "airflow.cfg":
+        return (
+            f"{name}_cmd or {name}_secret (a secrets backend) or AIRFLOW__{section.upper()}__{name.upper()}"
+        )
+    if ctx.kind == "compose":
+        return "an env_file kept out of the repository, or ${VARIABLE} substitution"
+    return "a Kubernetes Secret (env with valueFrom.secretKeyRef, or the chart's *SecretName values)"
+
+
+def check_helm(ctx: FileContext) -> Iterator[Hit]:
+    yield from _options(ctx)
+    for path, secret_name in _HELM_SECRETS.items():
+        value = ctx.get(*path)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            if weak_secret(str(value)) or "{{" in str(value):
+                continue
+            yield Hit(
+                ctx.value(*path), f"{'.'.join(path)} is a literal secret in the values; use {secret_name}"
+            )
+    broker = ctx.get("data", "brokerUrl")
+    if isinstance(broker, str) and url_credentials(broker) and not weak_secret(broker):
+        yield Hit(
+            ctx.value("data", "brokerUrl"), "data.brokerUrl carries a password; use data.brokerUrlSecretName"
+        )
+
+
+check_cfg = check_compose = _options

@@ -1,0 +1,98 @@
+"""A credential is a well-known default or a placeholder.
+
+Catches: secrets and passwords whose value is a shipped default or a placeholder: `your_fernet_key_here`,
+`changeme`, `<password>`; `airflow:airflow`, `admin:admin` or `postgres:postgres` in connection URLs; the
+chart's `createUserJob.defaultUser.password: admin`, `data.metadataConnection.pass: postgres`,
+`postgresql.auth.postgresPassword`; compose variables such as `POSTGRES_PASSWORD: airflow`,
+`_AIRFLOW_WWW_USER_PASSWORD: airflow`, and `${VAR:-default}` fallbacks of secrets
+(`AIRFLOW__API_AUTH__JWT_SECRET: ${JWT:-airflow_jwt_secret}`).
+
+Why: default credentials are the first thing anyone tries; a placeholder fernet key is not a valid key, so
+Airflow cannot encrypt connections at all. A `${VAR:-default}` fallback silently deploys the default whenever
+the variable is missing.
+
+Bad:
+
+    environment:
+      POSTGRES_PASSWORD: airflow
+      AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: postgresql+psycopg2://airflow:airflow@postgres/airflow
+
+Good:
+
+    environment:
+      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}
+      AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: ${AIRFLOW_DB_URL:?set AIRFLOW_DB_URL}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from airspec.lint.helpers import substitution_default, weak_secret
+from airspec.lint.inputs import compose_env, env_option
+from airspec.lint.model import FileContext, Hit
+
+ID = "AS103"
+NAME = "default-credentials"
+SEVERITY = "error"
+CATEGORY = "security"
+
+_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|(^|_)KEY$|_CONN$|_URL$|BACKEND$)", re.I)
+_HELM_PATHS = (
+    ("createUserJob", "defaultUser", "password"),
+    ("webserver", "defaultUser", "password"),
+    ("data", "metadataConnection", "pass"),
+    ("data", "resultBackendConnection", "pass"),
+    ("data", "brokerUrl"),
+    ("postgresql", "auth", "postgresPassword"),
+    ("postgresql", "auth", "password"),
+    ("redis", "password"),
+    ("fernetKey",),
+    ("apiSecretKey",),
+    ("jwtSecret",),
+    ("webserverSecretKey",),
+)
+
+
+def _sensitive(ctx: FileContext, section: str, name: str) -> bool:
+    known = ctx.catalog.option(section, name) if ctx.catalog else None
+    return bool(known and known.sensitive)
+
+
+def check_cfg(ctx: FileContext) -> Iterator[Hit]:
+    for opt in ctx.options:
+        reason = weak_secret(opt.value) if _sensitive(ctx, opt.section, opt.name) else None
+        if reason:
+            yield Hit(opt.at, f"{opt.label} is {reason}; generate a real secret")
+
+
+def check_helm(ctx: FileContext) -> Iterator[Hit]:
+    yield from check_cfg(ctx)
+    for path in _HELM_PATHS:
+        value = ctx.get(*path)
+        reason = (
+            weak_secret(str(value)) if isinstance(value, str | int) and not isinstance(value, bool) else None
+        )
+        if reason:
+            yield Hit(ctx.value(*path), f"{'.'.join(path)} is {reason}; set a real secret (from a Secret)")
+
+
+def check_compose(ctx: FileContext) -> Iterator[Hit]:
+    for name, value, _key, at in compose_env(ctx):
+        place = env_option(name)
+        secret = _sensitive(ctx, *place) if place else bool(_SECRET_NAME.search(name))
+        if not secret or value is None or isinstance(value, dict | list | bool):
+            continue
+        text = str(value)
+        fallback = substitution_default(text)
+        if fallback is not None:
+            yield Hit(
+                at,
+                f"{name} falls back to the literal {fallback[1]!r} when {fallback[0]} is unset; "
+                f"require it instead: ${{{fallback[0]}:?set {fallback[0]}}}",
+            )
+            continue
+        reason = weak_secret(text) if "${" not in text else None
+        if reason:
+            yield Hit(at, f"{name} is {reason}; generate a real secret and pass it from an env_file")

@@ -1,0 +1,49 @@
+"""The UI and API are served over plain HTTP.
+
+Catches: `[api] base_url` (`[webserver] base_url` on Airflow 2) starting with `http://` for a host other than
+localhost: `api_server.base_url` in a spec, airflow.cfg, Helm `config:`, compose variables.
+
+Why: logins, session cookies and API tokens cross the network in clear text; browsers also refuse secure
+cookies on plain HTTP.
+
+Bad:
+
+    api_server:
+      base_url: http://airflow.example.com
+
+Good:
+
+    api_server:
+      base_url: https://airflow.example.com
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from airspec.lint.model import Context, Hit
+
+ID = "AS106"
+NAME = "plain-http-base-url"
+SEVERITY = "warning"
+CATEGORY = "security"
+
+_LOCAL = ("localhost", "127.0.0.1", "0.0.0.0", "::1")
+
+
+def _check(ctx: Context) -> Iterator[Hit]:
+    for opt in ctx.options:
+        if opt.name != "base_url" or opt.section not in ("api", "webserver") or not opt.value:
+            continue
+        try:
+            host = urlsplit(opt.value).hostname or ""
+        except ValueError:
+            continue
+        if opt.value.lower().startswith("http://") and host not in _LOCAL:
+            yield Hit(
+                opt.at, f"{opt.label} serves the UI and API over plain HTTP ({opt.value}); use https://"
+            )
+
+
+check_spec = check_cfg = check_helm = check_compose = _check

@@ -1,0 +1,41 @@
+"""An option's value is not one of the values Airflow accepts for it.
+
+Catches: values of options with a fixed set of values in the target version (`[logging] logging_level`,
+`[core] dag_ignore_file_syntax`, `[dag_processor] file_parsing_sort_mode`, ...) outside that set, in
+airflow.cfg, Helm `config:` and AIRFLOW__ variables.
+
+Why: Airflow checks these when it loads its configuration and refuses to start with "invalid value".
+
+Bad:
+
+    [logging]
+    logging_level = VERBOSE
+
+Good:
+
+    [logging]
+    logging_level = DEBUG
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from airspec.lint.model import FileContext, Hit
+
+ID = "AS211"
+NAME = "option-enum"
+SEVERITY = "error"
+CATEGORY = "reliability"
+
+
+def check_cfg(ctx: FileContext) -> Iterator[Hit]:
+    assert ctx.catalog is not None
+    for opt in ctx.options:
+        allowed = ctx.catalog.enum_options.get(opt.section, {}).get(opt.name)
+        if allowed and opt.value and opt.value not in allowed:
+            shown = ", ".join(a or repr(a) for a in allowed)
+            yield Hit(opt.at, f"{opt.label} is {opt.value!r}; Airflow {ctx.catalog.line} accepts {shown}")
+
+
+check_helm = check_compose = check_cfg

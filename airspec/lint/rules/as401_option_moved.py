@@ -1,0 +1,50 @@
+"""An option the target Airflow version moved or renamed.
+
+Catches: every option that the target version reads under another section or name, as `airflow config lint`
+reports them (`[webserver] expose_config` -> `[api] expose_config`, `[scheduler] processor_poll_interval` ->
+`[scheduler] scheduler_idle_sleep_time`, ...), plus the renames Airflow still reads with a deprecation warning
+(reported as warnings). In airflow.cfg, Helm `config:` and AIRFLOW__ variables; specs get it from validation.
+
+Why: at the old place the option is ignored (or read only until the next release): the deployment silently
+runs with the default, which for settings like `expose_config`, `secret_key` or ports changes behaviour.
+
+Bad:
+
+    [webserver]
+    web_server_port = 8080
+
+Good:
+
+    [api]
+    port = 8080
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from airspec.lint.model import FileContext, Hit
+from airspec.lint.upgrade import change_of, final_place, known
+
+ID = "AS401"
+NAME = "option-moved"
+SEVERITY = "error"
+CATEGORY = "upgrade"
+
+
+def check_cfg(ctx: FileContext) -> Iterator[Hit]:
+    assert ctx.catalog is not None
+    for opt in ctx.options:
+        change = change_of(ctx, opt)
+        if change is None or change.kind not in ("moved", "renamed") or known(ctx, opt):
+            continue
+        section, name = final_place(ctx.catalog, opt.section, opt.name)
+        verb = "moved" if section != opt.section else "renamed"
+        message = f"{opt.label} {verb} to [{section}] {name} in Airflow {ctx.catalog.line}; set {ctx.spell(section, name)} instead"
+        if change.still_read:
+            yield Hit(opt.key, message + " (the old name still works, with a deprecation warning)", "warning")
+        else:
+            yield Hit(opt.key, message + " (the old name is ignored)")
+
+
+check_helm = check_compose = check_cfg

@@ -1,0 +1,47 @@
+"""An option the target Airflow version removed.
+
+Catches: options the target version no longer has and that have no new place: those `airflow config lint`
+reports as removed, and those it misses but the version's option list no longer has
+(`[scheduler] schedule_after_task_execution`, `[scheduler] standalone_dag_processor`, `[core] donot_pickle` on
+3.1+, ...). In airflow.cfg, Helm `config:` and AIRFLOW__ variables; specs get it from validation.
+
+Why: Airflow ignores the option: whatever it used to control now behaves the new way, regardless of the
+value written here, and the file misleads its readers.
+
+Bad:
+
+    [scheduler]
+    standalone_dag_processor = True
+
+Good:
+
+    [dag_processor]
+    # Airflow 3 always runs the dag-processor separately
+    refresh_interval = 300
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from airspec.lint.model import FileContext, Hit
+from airspec.lint.upgrade import change_of, known
+
+ID = "AS402"
+NAME = "option-removed"
+SEVERITY = "error"
+CATEGORY = "upgrade"
+
+
+def check_cfg(ctx: FileContext) -> Iterator[Hit]:
+    assert ctx.catalog is not None
+    for opt in ctx.options:
+        change = change_of(ctx, opt)
+        if change is not None and change.kind == "removed" and not known(ctx, opt):
+            yield Hit(
+                opt.key,
+                f"{opt.label} was removed in Airflow {ctx.catalog.line} and is ignored; delete it",
+            )
+
+
+check_helm = check_compose = check_cfg

@@ -1,0 +1,62 @@
+"""The Airflow image is `latest` (or has no tag, which means latest).
+
+Catches: `airflow.image.tag: latest` in a spec (and the worker image); `images.airflow.tag` or
+`defaultAirflowTag` `latest` in Helm values; compose `image: apache/airflow:latest` or `apache/airflow` without
+a tag.
+
+Why: `latest` changes under you: a node that pulls the image later runs another Airflow version than the others,
+possibly a major upgrade with database migrations, with no change in the repository to show it.
+
+Bad:
+
+    image: apache/airflow:latest
+
+Good:
+
+    image: apache/airflow:3.3.2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from airspec.lint.inputs import airflow_image, compose_images
+from airspec.lint.model import FileContext, Hit, SpecContext
+
+ID = "AS702"
+NAME = "latest-tag"
+SEVERITY = "warning"
+CATEGORY = "delivery"
+
+_MESSAGE = (
+    "the Airflow image is {what}: each pull may bring another version; pin the release (e.g. {example})"
+)
+
+
+def check_spec(ctx: SpecContext) -> Iterator[Hit]:
+    spec = ctx.resolved.spec
+    worker = spec.kubernetes_executor.worker.image if spec.kubernetes_executor else None
+    for path, tag in (
+        (("airflow", "image", "tag"), spec.airflow.image.tag),
+        (("kubernetes_executor", "worker", "image", "tag"), worker.tag if worker else None),
+    ):
+        if tag == "latest":
+            yield Hit(
+                ctx.value(*path), _MESSAGE.format(what="'latest'", example=ctx.resolved.airflow_version)
+            )
+
+
+def check_helm(ctx: FileContext) -> Iterator[Hit]:
+    for path in (("defaultAirflowTag",), ("images", "airflow", "tag"), ("images", "pod_template", "tag")):
+        if ctx.get(*path) == "latest":
+            yield Hit(
+                ctx.value(*path), _MESSAGE.format(what=f"{'.'.join(path)}: latest", example=ctx.version)
+            )
+
+
+def check_compose(ctx: FileContext) -> Iterator[Hit]:
+    for path, image in compose_images(ctx.data):
+        parsed = airflow_image(image)
+        if parsed is not None and parsed[1] in (None, "latest"):
+            what = f"{parsed[0]}:latest" if parsed[1] else f"{parsed[0]} without a tag (latest)"
+            yield Hit(ctx.value(*path), _MESSAGE.format(what=what, example=f"{parsed[0]}:{ctx.version}"))

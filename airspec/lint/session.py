@@ -1,0 +1,94 @@
+"""One `airspec lint` invocation: settings from the project file and the command line, the run, the baseline,
+the chosen format, and the exit code. Returns text; airspec/cli.py prints it and exits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from airspec.errors import InputError, UsageError
+from airspec.lint import config
+from airspec.lint.engine import Request, all_rules, run
+from airspec.lint.model import rank
+
+
+@dataclass(frozen=True)
+class Invocation:
+    paths: tuple[str, ...]
+    airflow_version: str | None = None
+    env: str | None = None
+    fmt: str = "text"
+    select: str | None = None
+    ignore: str | None = None
+    fail_on: str | None = None
+    baseline: str | None = None
+    write_baseline: bool = False
+    kind: str | None = None
+
+
+@dataclass
+class Result:
+    output: str  # for stdout
+    messages: list[str] = field(default_factory=list)  # for stderr
+    code: int = 0
+
+
+def execute(inv: Invocation) -> Result:
+    from airspec import __version__
+    from airspec.lint import baseline as baselines
+    from airspec.report import Report, formatter
+
+    settings = config.find()
+    fail_on = inv.fail_on or settings.fail_on or "warning"
+    baseline = inv.baseline or settings.baseline
+    if inv.write_baseline and not baseline:
+        raise UsageError("error: --write-baseline needs --baseline FILE")
+    request = Request(
+        paths=inv.paths,
+        airflow_version=inv.airflow_version,
+        env=inv.env,
+        kind=inv.kind,
+        select=config.split(inv.select) if inv.select is not None else settings.select,
+        ignore=settings.ignore + (config.split(inv.ignore) if inv.ignore else ()),
+        severity=settings.severity,
+    )
+    outcome = run(request)
+    messages = list(outcome.errors)
+    findings = outcome.findings
+    known = 0
+    if inv.write_baseline:
+        assert baseline is not None
+        from airspec.write import write_file
+
+        try:
+            write_file(baseline, baselines.render(findings, baseline))
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
+        messages.append(f"wrote {len(findings)} finding(s) to {baseline}")
+        return Result("", messages, 2 if outcome.errors else 0)
+    if baseline:
+        fresh = baselines.new_only(findings, baselines.load(baseline), baseline)
+        known = len(findings) - len(fresh)
+        findings = fresh
+    report = Report(findings, outcome.files, all_rules(), __version__)
+    output = formatter(inv.fmt)(report)
+    if inv.fmt == "text" and outcome.files and not outcome.errors:
+        messages.append(_summary(findings, outcome.suppressed, known, len(outcome.files)))
+    failing = any(rank(d.severity) >= rank(fail_on) for d in findings)
+    code = 2 if outcome.errors else (1 if failing else 0)
+    return Result(output, messages, code)
+
+
+def _summary(findings: Sequence[object], suppressed: int, known: int, files: int) -> str:
+    from airspec.errors import Diagnostic
+
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for d in findings:
+        assert isinstance(d, Diagnostic)
+        counts[d.severity] += 1
+    text = (
+        f"{files} file(s): {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+    )
+    extra = [f"{suppressed} suppressed inline"] if suppressed else []
+    extra += [f"{known} in the baseline"] if known else []
+    return text + (f" ({', '.join(extra)})" if extra else "")

@@ -1,0 +1,35 @@
+"""Findings -> text for people and tools: text, json, sarif, github (workflow annotations), junit.
+
+Each format is one module with `render(report) -> str`; FORMATS names them, and a module is imported only when
+its format is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from airspec.errors import Diagnostic
+from airspec.lint.model import Rule
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: list[Diagnostic]
+    files: list[str]
+    rules: tuple[Rule, ...]
+    tool_version: str = ""
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def formatter(name: str) -> Callable[[Report], str]:
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r}")
+    module = importlib.import_module(f"airspec.report.{name}")
+    render: Callable[[Report], str] = module.render
+    return render

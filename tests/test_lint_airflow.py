@@ -1,0 +1,113 @@
+"""airspec lint against the real `airflow config lint` of Airflow 3.3.2 (tests/airflow_probe.py, one process).
+
+For each airflow.cfg under tests/lint_airflow_cfg/ and one generated from every change in the 3.3 catalog, every
+option Airflow's lint reports (its `lint_keys`; lint exits 0 even when it finds problems) must have an airspec
+upgrade finding (AS401-AS405) on that option's line; every option Airflow's getters refuse (`type_errors`) must
+have an AS210 finding on its line. airspec also reports the removed options lint misses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airspec.catalog import load
+from airspec.lint.engine import Request, run
+from tests.validators import probe_airflow
+
+HERE = Path(__file__).resolve().parent / "lint_airflow_cfg"
+UPGRADE = {"AS401", "AS402", "AS403", "AS404", "AS405"}
+_SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*$")
+_OPTION = re.compile(r"^(?P<name>[^\s#;=:][^=:]*?)\s*[=:]")
+
+
+def option_lines(text: str) -> dict[str, int]:
+    """ "section.option" -> line, read independently of airspec's own INI reader."""
+    out: dict[str, int] = {}
+    section = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _SECTION.match(line)
+        if header:
+            section = header.group("name")
+            continue
+        option = _OPTION.match(line)
+        if option:
+            out[f"{section}.{option.group('name').strip().lower()}"] = number
+    return out
+
+
+def every_change_cfg() -> str:
+    """One option per change the 3.3 catalog knows, with the value that makes lint report it."""
+    sections: dict[str, list[str]] = {}
+    for change in load("3.3").changes():
+        value = (
+            change.old_value
+            if change.kind in ("default_change", "invalid_value", "removed_if_equals")
+            else "1"
+        )
+        if change.kind == "default_change" and change.section == "core" and change.option == "executor":
+            value = "CeleryExecutor"  # validate() rewrites SequentialExecutor before lint sees it
+        sections.setdefault(change.section, []).append(f"{change.option} = {str(value).replace('%', '%%')}")
+    return "".join(f"[{name}]\n" + "\n".join(lines) + "\n\n" for name, lines in sections.items())
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, dict[str, Any]]]:
+    files = sorted(HERE.glob("*.cfg"))
+    generated = tmp_path_factory.mktemp("lint") / "every_change.cfg"
+    generated.write_text(every_change_cfg(), encoding="utf-8")
+    files.append(generated)
+    results = probe_airflow([{"cfg": f} for f in files])
+    return list(zip(files, results, strict=True))
+
+
+def _findings(path: Path) -> Iterator[tuple[str, int]]:
+    outcome = run(Request((str(path),), airflow_version="3.3.2"))
+    assert not outcome.errors
+    for d in outcome.findings:
+        yield d.code, d.span.line
+
+
+def test_every_option_airflow_lint_reports(compared: list[tuple[Path, dict[str, Any]]]) -> None:
+    total = 0
+    for path, result in compared:
+        assert result["error"] is None or "should not be" in result["error"], result["error"]
+        lines = option_lines(path.read_text(encoding="utf-8"))
+        ours = {line for code, line in _findings(path) if code in UPGRADE}
+        missed = [key for key in result["lint_keys"] if lines[key] not in ours]
+        assert not missed, f"{path.name}: airflow config lint reports {missed}, airspec does not"
+        total += len(result["lint_keys"])
+    assert total > 150  # the generated file alone carries every rule lint has
+
+
+def test_every_value_airflow_refuses(compared: list[tuple[Path, dict[str, Any]]]) -> None:
+    refused = 0
+    for path, result in compared:
+        lines = option_lines(path.read_text(encoding="utf-8"))
+        ours = {line for code, line in _findings(path) if code == "AS210"}
+        for error in result["type_errors"]:
+            section, option = re.match(r"\[(\w+)\] (\w+):", error).groups()  # type: ignore[union-attr]
+            assert lines[f"{section}.{option}"] in ours, f"{path.name}: {error}"
+            refused += 1
+    assert refused >= 2
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("scheduler_upgrade.cfg", "scheduler.schedule_after_task_execution"),
+        ("scheduler_upgrade.cfg", "scheduler.standalone_dag_processor"),
+        ("core_cleanup.cfg", "core.donot_pickle"),
+    ],
+)
+def test_removed_options_lint_misses(
+    compared: list[tuple[Path, dict[str, Any]]], name: str, key: str
+) -> None:
+    path, result = next((p, r) for p, r in compared if p.name == name)
+    lines = option_lines(path.read_text(encoding="utf-8"))
+    assert key not in result["lint_keys"]
+    assert ("AS402", lines[key]) in set(_findings(path))

@@ -1,0 +1,115 @@
+"""The rule catalogue itself: ids, names, documentation and cases (sqlfluff-style meta-test)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from airspec.lint.docs import HEADINGS, explain, sections
+from airspec.lint.model import CATEGORIES, SEVERITIES, Rule
+from airspec.lint.rules import MODULES, RULES
+from tests.lint_support import CASES
+
+RULES_DIR = Path(__file__).resolve().parents[1] / "airspec" / "lint" / "rules"
+IDS_FILE = Path(__file__).resolve().parent / "lint_rule_ids.txt"
+CATEGORY_OF_HUNDRED = {
+    "0": "meta",
+    "1": "security",
+    "2": "reliability",
+    "3": "observability",
+    "4": "upgrade",
+    "5": "performance",
+    "6": "consistency",
+    "7": "delivery",
+}
+
+
+def _cases(rule: Rule) -> list[dict[str, object]]:
+    path = CASES / f"{rule.id}.yaml"
+    assert path.is_file(), f"{rule.id} has no cases file {path}"
+    cases: list[dict[str, object]] = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))[
+        "cases"
+    ]
+    return cases
+
+
+def test_ids_unique_and_recorded() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert len({r.name for r in RULES}) == len(RULES)
+    recorded = [
+        line.split()[0] for line in IDS_FILE.read_text().splitlines() if line and not line.startswith("#")
+    ]
+    assert ids == sorted(ids)
+    assert ids == recorded, (
+        "a rule was added or removed: record ids in tests/lint_rule_ids.txt, never reuse one"
+    )
+    assert len([i for i in ids if i != "AS000"]) >= 30
+
+
+def test_every_module_is_registered() -> None:
+    on_disk = sorted(p.stem for p in RULES_DIR.glob("as*.py"))
+    assert on_disk == sorted(m.__name__.rsplit(".", 1)[1] for m in MODULES)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_metadata(rule: Rule) -> None:
+    assert re.fullmatch(r"AS\d{3}", rule.id)
+    assert rule.module.rsplit(".", 1)[1].startswith(rule.id.lower() + "_")
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert rule.severity in SEVERITIES
+    assert rule.category in CATEGORIES
+    assert rule.category == CATEGORY_OF_HUNDRED[rule.id[2]]
+    if rule.id != "AS000":
+        assert rule.kinds, f"{rule.id} checks nothing"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_documentation(rule: Rule) -> None:
+    doc = sections(rule)
+    assert doc["summary"].endswith("."), doc["summary"]
+    for heading in HEADINGS:
+        assert doc.get(heading, "").strip(), f"{rule.id}: docstring has no {heading.capitalize()}: section"
+    assert doc["bad"] != doc["good"]
+    text = explain(rule)
+    assert rule.id in text and "Bad:" in text and "Good:" in text and "How to suppress:" in text
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_cases(rule: Rule) -> None:
+    cases = _cases(rule)
+    assert any(c["expect"] for c in cases), f"{rule.id}: no failing case"
+    assert any(not c["expect"] for c in cases), f"{rule.id}: no passing case"
+    kinds = {c.get("kind") for c in cases} | {
+        f["kind"]
+        for c in cases
+        for f in c.get("files", [])  # type: ignore[attr-defined]
+    }
+    missing = set(rule.kinds) - kinds
+    assert not missing, f"{rule.id}: no case for {sorted(missing)}"
+
+
+def test_removed_commands_match_airflow_cli() -> None:
+    """AS408's table of commands Airflow 3 dropped, against the CLI command lists of the released wheels."""
+    import json
+
+    from airspec.lint.rules.as408_webserver_on_airflow3 import REMOVED_COMMANDS
+    from tests.validators import shared
+
+    top = json.loads(shared("upstream", "airflow-config", "cli-commands.json").read_text())["top_level"]
+    for old, new in REMOVED_COMMANDS.items():
+        assert old in top["2.11.2"]["core"] and old not in top["3.3.2"]["core"]
+        assert new in top["3.3.2"]["core"]
+
+
+def test_cli_choices_match_the_engine() -> None:
+    """cli.py spells the kinds and formats out (importing lint to read them would slow every command)."""
+    from airspec import cli
+    from airspec.lint.model import KINDS
+    from airspec.report import FORMATS
+
+    assert tuple(cli.LINT_KINDS) == KINDS
+    assert tuple(cli.LINT_FORMATS) == FORMATS
