@@ -323,7 +323,8 @@ def test_statsd_host_names_the_chart_service() -> None:
 def test_airflow2_example() -> None:
     resolved = resolve_file(str(ROOT / "examples" / "airflow2-celery-helm" / "airflow-spec.yaml"))
     values = values_of(resolved)
-    assert values["webserver"] == {"replicas": 2}
+    assert values["webserver"]["replicas"] == 2
+    assert values["webserver"]["resources"]["limits"] == {"cpu": "1", "memory": "2Gi"}
     assert "apiServer" not in values and "jwtSecretName" not in values
     assert values["workers"]["replicas"] == 4
     assert values["workers"]["resources"]["requests"] == {"cpu": "1", "memory": "2Gi"}

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -45,15 +44,14 @@ def test_duplicate_key_names_both_lines() -> None:
     assert str(exc.value) == "s.yaml:4:3: error: duplicate key 'c' (first defined at line 3)"
 
 
-def test_billion_laughs_refused_fast() -> None:
+def test_billion_laughs_refused() -> None:
+    """Refused from the shared node graph, before anything is expanded (bench/run.py times it)."""
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(8):
         prev, cur = chr(97 + i), chr(98 + i)
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
-    start = time.perf_counter()
     with pytest.raises(InputError, match="alias expansion is bounded"):
         load_text("\n".join(lines) + "\n", "bomb.yaml")
-    assert time.perf_counter() - start < 1.0
 
 
 @pytest.mark.parametrize(

@@ -173,11 +173,22 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
         scheduler_health = ["CMD", "curl", "--fail", f"http://localhost:{health_port}/health"]
     else:
         scheduler_health = _jobs_check("SchedulerJob")
-    services["airflow-scheduler"] = airflow("scheduler", scheduler_health)
+
+    def replicas(count: int) -> dict[str, Any] | None:
+        # The api-server publishes a host port, so it stays one container; the others scale out here too.
+        return {"replicas": count} if count != 1 else None
+
+    services["airflow-scheduler"] = airflow(
+        "scheduler", scheduler_health, deploy=replicas(spec.scheduler.replicas)
+    )
     if resolved.runs_dag_processor:
-        services["airflow-dag-processor"] = airflow("dag-processor", _jobs_check("DagProcessorJob"))
+        services["airflow-dag-processor"] = airflow(
+            "dag-processor", _jobs_check("DagProcessorJob"), deploy=replicas(spec.dag_processor.replicas)
+        )
     if resolved.runs_triggerer:
-        services["airflow-triggerer"] = airflow("triggerer", _jobs_check("TriggererJob"))
+        services["airflow-triggerer"] = airflow(
+            "triggerer", _jobs_check("TriggererJob"), deploy=replicas(spec.triggerer.replicas)
+        )
     if resolved.uses_celery:
         celery = resolved.celery
         worker_env = {**env, "DUMB_INIT_SETSID": "0"}  # warm shutdown of Celery workers (official file)
