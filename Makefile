@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE := examples/kubernetes-helm/airflow-spec.yaml
 
-.PHONY: demo test check golden schema catalog bench clean
+.PHONY: demo test golden schema docs catalog bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ golden: $(VENV)/.installed
 
 schema: $(VENV)/.installed
 	$(BIN)/airspec schema -o schema/airflow-spec.schema.json
+
+docs: $(VENV)/.installed
+	$(BIN)/python tools/readme.py
 
 catalog: $(VENV)/.installed
 	$(BIN)/python tools/build_catalog.py --out airspec/catalog/data
