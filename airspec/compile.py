@@ -14,6 +14,7 @@ from airspec.resolve import Resolved
 
 KINDS = (
     "airflow.cfg",
+    "local-settings",
     "helm-values",
     "compose",
     "compose-env",
@@ -37,6 +38,14 @@ def _airflow_cfg(resolved: Resolved) -> list[Artifact]:
     from airspec.render import airflow_cfg
 
     return [Artifact("airflow.cfg", "airflow.cfg", airflow_cfg.render(resolved))]
+
+
+def _local_settings(resolved: Resolved) -> list[Artifact]:
+    from airspec.render import local_settings
+
+    if not local_settings.applies(resolved):
+        return []
+    return [Artifact("local-settings", local_settings.PATH, local_settings.render(resolved))]
 
 
 def _helm_values(resolved: Resolved) -> list[Artifact]:
@@ -98,6 +107,7 @@ def _ci_workflow(resolved: Resolved) -> list[Artifact]:
 # The artifact builders, in manifest order. Each decides from the resolved model whether it applies.
 BUILDERS: tuple[Callable[[Resolved], list[Artifact]], ...] = (
     _airflow_cfg,
+    _local_settings,
     _helm_values,
     _compose,
     _pod_templates,

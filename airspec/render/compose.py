@@ -8,7 +8,8 @@ Every Airflow service gets the same environment, written out in full per service
 (bundled database and broker URLs, the execution API URL, the scheduler health server). Compose substitutes `$`, so
 each literal `$` is written `$$`. Secrets never appear as values: `{env: VAR}` becomes `${VAR}` (from `.env`),
 `{file: PATH}` becomes `..._CMD: cat PATH`, a literal (development_only specs) is written inline. A Kubernetes Secret
-cannot reach a compose service and is an error.
+cannot reach a compose service and is an error. When the spec needs a cluster policy, every Airflow service
+bind-mounts the compiled config/airflow_local_settings.py at $AIRFLOW_HOME/config.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import quote
 from airspec.errors import Diagnostic, SpecInvalid
 from airspec.model import Spec
 from airspec.model.types import SecretRef
+from airspec.render import local_settings
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import dump
 from airspec.resolve import Resolved, SecretOption, place
@@ -131,6 +133,18 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
     backing = [name for name in ("postgres", "redis") if name in services]
     ready: dict[str, Any] = {name: {"condition": "service_healthy"} for name in backing}
     after_init: dict[str, Any] = {**ready, "airflow-init": {"condition": "service_completed_successfully"}}
+    volumes = [_dags_mount(resolved)]
+    if local_settings.applies(resolved):
+        # The cluster policy airspec compiles beside this file (config/airflow_local_settings.py under OUT), where
+        # Airflow imports it: $AIRFLOW_HOME/config. Every process that parses DAGs or runs tasks needs it.
+        volumes.append(
+            {
+                "type": "bind",
+                "source": f"../{local_settings.PATH}",
+                "target": local_settings.IN_CONTAINER,
+                "read_only": True,
+            }
+        )
 
     def airflow(
         command: str,
@@ -148,7 +162,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             "command": command,
             "user": "${" + AIRFLOW_UID + ":-50000}:0",
             "environment": environment or env,
-            "volumes": [_dags_mount(resolved)],
+            "volumes": volumes,
         }
         optional = {"ports": ports, "profiles": profiles, "deploy": deploy}
         service.update({k: v for k, v in optional.items() if v is not None})

@@ -9,7 +9,9 @@ Two chart lines are targeted, because the chart dropped Airflow 2 on main after 
 
 `config:` holds exactly the options airflow.cfg holds, written as airflow.cfg writes them (`%` doubled, because the
 chart copies each value into its airflow.cfg). The chart passes every `config` value and `podTemplate` through `tpl`,
-so a literal `{{` is written as `{{ "{{" }}`.
+so a literal `{{` is written as `{{ "{{" }}`. The cluster policy (config/airflow_local_settings.py) goes in
+`airflowLocalSettings`, which replaces the chart's own (none on the Airflow 3 chart; on the Airflow 2 line, a UI
+warning shown while no static webserver secret key is set).
 
 Sensitive options are wired the way the chart reads them. The chart's built-in variables read fixed secret keys
 (`fernet-key`, `api-secret-key`, `webserver-secret-key`, `jwt-secret`, and `connection` for the database, broker and
@@ -31,6 +33,7 @@ from typing import Any, cast
 from airspec.errors import Diagnostic, SpecInvalid
 from airspec.model.spec import Persistence
 from airspec.model.types import Resources
+from airspec.render import local_settings
 from airspec.render.airflow_cfg import escape, header
 from airspec.render.yamltext import dump
 from airspec.resolve import Resolved, SecretOption, number
@@ -171,6 +174,10 @@ def render(resolved: Resolved) -> str:
     }
     if resolved.uses_kubernetes:
         values["podTemplate"] = tpl_literal(pod_template_body(resolved))
+    if local_settings.applies(resolved):
+        # The chart writes it into its `<release>-airflow-config` ConfigMap (through `tpl`; the text has no `{{`)
+        # and mounts it at <airflowHome>/config/airflow_local_settings.py in every Airflow container.
+        values["airflowLocalSettings"] = local_settings.render(resolved)
     lines = [
         *header(resolved),
         f"Values for {chart.name}.",
@@ -424,6 +431,7 @@ _ORDER = (
     "logs",
     "config",
     "podTemplate",
+    "airflowLocalSettings",
 )
 
 

@@ -3,8 +3,9 @@
 The template mirrors the official chart's (chart/files/pod-template-file.kubernetes-helm-yaml): a container named
 `base`, `restartPolicy: Never`, a `logs` volume, and the DAG volume the chart would give task pods: the DAG PVC when
 dags.persistence is set (read-only when git-sync fills it), else with git-sync an emptyDir that a one-time git-sync
-init container fills at <folder>/repo (SSH known_hosts come from the chart's `<release>-config` ConfigMap, as in the
-chart's template).
+init container fills at <folder>/repo (SSH known_hosts come from the chart's `<release>-airflow-config` ConfigMap, as
+in the chart's template). When the spec needs a cluster policy, the same ConfigMap's airflow_local_settings.py (the
+Helm values' airflowLocalSettings) is mounted at $AIRFLOW_HOME/config, as the chart mounts it in its own containers.
 
 It does not mount the chart's airflow.cfg: every option airflow.cfg sets is in the environment with the identical
 value, so a task pod reads what the scheduler reads whichever chart version renders it. On Airflow 3 it adds the
@@ -23,6 +24,7 @@ from typing import Any
 from airspec.errors import Diagnostic, SpecInvalid
 from airspec.model.spec import TaskProfile
 from airspec.model.types import EnvVar, KubernetesSecretKey, Resources, Toleration
+from airspec.render import local_settings
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import dump
 from airspec.resolve import Resolved, SecretOption, place
@@ -69,6 +71,7 @@ def render(resolved: Resolved) -> str:
     mounts: list[dict[str, Any]] = [{"name": "logs", "mountPath": LOGS_FOLDER}]
     volumes: list[dict[str, Any]] = [_logs_volume(resolved)]
     init_containers: list[dict[str, Any]] = []
+    config: dict[str, Any] = {"name": "config", "configMap": {"name": f"{resolved.release}-airflow-config"}}
     dags = resolved.spec.dags
     git = dags.git_sync
     if dags.persistence is not None or git is not None:
@@ -88,9 +91,20 @@ def render(resolved: Resolved) -> str:
                 )
                 if git.known_hosts is not None:
                     # The chart's known_hosts live in its airflow config ConfigMap ("airflow_config" helper).
-                    volumes.append(
-                        {"name": "config", "configMap": {"name": f"{resolved.release}-airflow-config"}}
-                    )
+                    volumes.append(config)
+    if local_settings.applies(resolved):
+        # Task processes re-parse their DAG, so they need the cluster policy too: from the same ConfigMap, where
+        # the chart puts airflowLocalSettings, at the path the chart mounts it in its own containers.
+        mounts.append(
+            {
+                "name": "config",
+                "mountPath": local_settings.IN_CONTAINER,
+                "subPath": local_settings.FILE_NAME,
+                "readOnly": True,
+            }
+        )
+        if config not in volumes:
+            volumes.append(config)
     mounts += worker.volume_mounts
     volumes += worker.volumes
     container: dict[str, Any] = {
