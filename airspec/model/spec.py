@@ -201,7 +201,10 @@ class Core(Strict):
 class TaskDefaults(Strict):
     retries: Annotated[int, Field(ge=0)] | None = None
     retry_delay: Duration | None = None
-    retry_exponential_backoff: bool = False
+    retry_exponential_backoff: bool = Field(
+        False,
+        description="No Airflow option sets this: airspec compiles a cluster policy (airflow_local_settings.py)",
+    )
     max_retry_delay: Duration | None = None
     execution_timeout: Duration | None = None
 
