@@ -143,8 +143,12 @@ def _fits(template: str, name: str) -> bool:
     if len(ours) != len(theirs):
         return False
     return all(
-        re.fullmatch(_segment_regex(a), _HOLE.sub("x", b))
-        or re.fullmatch(_segment_regex(b), _HOLE.sub("x", a))
+        a == b
+        if "<" not in a and "<" not in b
+        else bool(
+            re.fullmatch(_segment_regex(a), _HOLE.sub("x", b))
+            or re.fullmatch(_segment_regex(b), _HOLE.sub("x", a))
+        )
         for a, b in zip(ours, theirs, strict=True)
     )
 
