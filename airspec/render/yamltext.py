@@ -13,15 +13,22 @@ from typing import Any
 _STR = "tag:yaml.org,2002:str"
 
 
-def _ambiguous(text: str) -> bool:
+def _ambiguity_check() -> Any:
+    """A predicate: could a YAML 1.1 or 1.2 reader take this plain string for something else? Memoised per dump."""
     from ruamel.yaml.nodes import ScalarNode
     from ruamel.yaml.resolver import VersionedResolver
 
-    for version in ((1, 1), (1, 2)):
-        tag = VersionedResolver(version=version).resolve(ScalarNode, text, (True, False))
-        if str(getattr(tag, "value", tag)) != _STR:
-            return True
-    return False
+    resolvers = [VersionedResolver(version=v) for v in ((1, 1), (1, 2))]
+    seen: dict[str, bool] = {}
+
+    def ambiguous(text: str) -> bool:
+        known = seen.get(text)
+        if known is None:
+            tags = (r.resolve(ScalarNode, text, (True, False)) for r in resolvers)
+            known = seen[text] = any(str(getattr(t, "value", t)) != _STR for t in tags)
+        return known
+
+    return ambiguous
 
 
 def dump(data: Any, header: str = "") -> str:
@@ -29,11 +36,13 @@ def dump(data: Any, header: str = "") -> str:
     from ruamel.yaml import YAML
     from ruamel.yaml.representer import SafeRepresenter
 
+    ambiguous = _ambiguity_check()
+
     class Representer(SafeRepresenter):
         def represent_str(self, data: str) -> Any:
             if "\n" in data and all(c == "\n" or c.isprintable() for c in data) and data == data.rstrip(" "):
                 return self.represent_scalar(_STR, data, style="|")
-            if _ambiguous(data):
+            if ambiguous(data):
                 return self.represent_scalar(_STR, data, style="'")
             return self.represent_scalar(_STR, data)
 
