@@ -227,6 +227,47 @@ def explain(rule_id: str) -> None:
     click.echo(text(found), nl=False)
 
 
+@cli.command()
+@click.argument("spec", type=click.Path(dir_okay=True))
+@click.option(
+    "--against",
+    "source",
+    required=True,
+    metavar="SOURCE",
+    help="A folder of artifacts, one artifact file, a ConfigMap manifest, `helm get values` output, "
+    "k8s://NAMESPACE/RELEASE, or http(s)://HOST:PORT of a running Airflow",
+)
+@click.option("--env", "env", help="Environment overlay to apply")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="PATH",
+    help="A location not to report (`[core] parallelism`, `helm-values:scheduler.replicas`, `*` wildcards); repeatable",
+)
+@click.option("--show-secrets", is_flag=True, help="Show sensitive values instead of ***")
+def diff(
+    spec: str, source: str, env: str | None, fmt: str, ignore: tuple[str, ...], show_secrets: bool
+) -> None:
+    """Compare what is deployed with what SPEC compiles to. Exit 0 no drift, 1 drift, 2 error.
+
+    A live API's credentials come from AIRSPEC_AIRFLOW_TOKEN, or AIRSPEC_AIRFLOW_USERNAME and
+    AIRSPEC_AIRFLOW_PASSWORD; k8s:// uses kubectl and helm with the current context."""
+    from airspec.diff import run
+    from airspec.diff.output import as_json, as_text
+
+    try:
+        report = run(spec, source, env=env, ignore=ignore, show_secrets=show_secrets)
+    except SpecInvalid as exc:
+        for d in exc.diagnostics:
+            click.echo(str(d), err=True)
+        sys.exit(2)
+    except AirspecError as exc:
+        fail(str(exc))
+    click.echo(as_json(report) if fmt == "json" else as_text(report), nl=False)
+    sys.exit(1 if report.drift else 0)
+
+
 def guard(action: object) -> None:
     try:
         action()  # type: ignore[operator]
