@@ -29,16 +29,26 @@ def cli() -> None:
 )
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 def validate(specs: tuple[str, ...], env: str | None, fmt: str) -> None:
-    """Check specs against the schema and the target Airflow version; every problem with file:line:col."""
+    """Check specs (or folders of airflow-spec.yaml files) against the schema and the target Airflow version;
+    every problem with file:line:col."""
+    from airspec.compile import expand_specs
     from airspec.loader import load_file
     from airspec.validate import validate as check
     from airspec.validate import validate_all
 
     results: list[dict[str, object]] = []
     worst = 0
-    for path in specs:
+    entries: list[tuple[str, InputError | None]] = []  # a folder stands for its specs, in argument order
+    for given in specs:
+        try:
+            entries += [(path, None) for path in expand_specs([given])]
+        except InputError as exc:
+            entries.append((given, exc))
+    for path, unreadable in entries:
         problems: list[Diagnostic] = []
         try:
+            if unreadable is not None:
+                raise unreadable
             loaded = load_file(path)
             if env is None:
                 problems = validate_all(loaded)
@@ -72,7 +82,7 @@ def validate(specs: tuple[str, ...], env: str | None, fmt: str) -> None:
 
 
 @cli.command(name="compile")
-@click.argument("spec", type=click.Path(dir_okay=True))
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("-o", "--out", "out", default="build", show_default=True, help="Output directory")
 @click.option("--env", "env", help="Environment overlay to apply")
 @click.option(
@@ -80,12 +90,12 @@ def validate(specs: tuple[str, ...], env: str | None, fmt: str) -> None:
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if OUT is missing or has stale artifacts")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-def compile_(spec: str, out: str, env: str | None, only: str | None, check: bool, fmt: str) -> None:
-    """Compile a spec into every artifact it calls for, under OUT."""
-    from airspec.compile import KINDS, build, stale, write_all
-    from airspec.loader import load_file
-    from airspec.resolve import resolve
-    from airspec.validate import validate as check_spec
+def compile_(
+    specs: tuple[str, ...], out: str, env: str | None, only: str | None, check: bool, fmt: str
+) -> None:
+    """Compile specs into every artifact they call for: one spec into OUT, several (or a folder of
+    airflow-spec.yaml files) into OUT/<spec name>."""
+    from airspec.compile import KINDS, expand_specs, plan, stale, write_all
 
     kinds = None
     if only:
@@ -94,37 +104,40 @@ def compile_(spec: str, out: str, env: str | None, only: str | None, check: bool
         if unknown:
             fail(f"error: --only: unknown kind {', '.join(unknown)} (kinds: {', '.join(KINDS)})")
     try:
-        resolved = resolve(check_spec(load_file(spec), env), spec_file=spec.replace("\\", "/"))
-        artifacts = build(resolved, kinds)
-        problems = stale(out, artifacts) if check else []
+        jobs = plan(expand_specs(specs), out, env, kinds)
+        problems = {job.out: stale(job.out, job.artifacts) for job in jobs} if check else {}
         if not check:
-            write_all(out, artifacts)
+            for job in jobs:
+                write_all(job.out, job.artifacts)
     except SpecInvalid as exc:
         for d in exc.diagnostics:
             click.echo(str(d))
         sys.exit(1)
     except AirspecError as exc:
         fail(str(exc), exc.exit_code)
-    if fmt == "json":
+    manifests: list[dict[str, object]] = []
+    for job in jobs:
         manifest: dict[str, object] = {
-            "spec": spec,
+            "spec": job.spec,
             "environment": env,
-            "airflow_version": resolved.airflow_version,
-            "out": out,
-            "artifacts": [{"kind": a.kind, "path": a.path} for a in artifacts],
+            "airflow_version": job.resolved.airflow_version,
+            "out": job.out,
+            "artifacts": [{"kind": a.kind, "path": a.path} for a in job.artifacts],
         }
         if check:
-            manifest["stale"] = problems
-        click.echo(json.dumps(manifest, indent=2))
-    elif check:
-        for line in problems:
-            click.echo(f"{out}: {line}")
-        if not problems:
-            click.echo(f"{out}: {len(artifacts)} artifacts are current")
-    else:
-        for a in artifacts:
-            click.echo(f"wrote {out}/{a.path}")
-    sys.exit(1 if problems else 0)
+            manifest["stale"] = problems[job.out]
+        manifests.append(manifest)
+        if fmt == "text" and check:
+            for line in problems[job.out]:
+                click.echo(f"{job.out}: {line}")
+            if not problems[job.out]:
+                click.echo(f"{job.out}: {len(job.artifacts)} artifacts are current")
+        elif fmt == "text":
+            for a in job.artifacts:
+                click.echo(f"wrote {job.out}/{a.path}")
+    if fmt == "json":
+        click.echo(json.dumps(manifests[0] if len(manifests) == 1 else manifests, indent=2))
+    sys.exit(1 if any(problems.values()) else 0)
 
 
 @cli.command()

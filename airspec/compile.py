@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from airspec.errors import InputError
+from airspec.errors import Diagnostic, InputError, SpecInvalid, UsageError
 from airspec.resolve import Resolved
 
 KINDS = (
@@ -123,6 +123,67 @@ def build(resolved: Resolved, only: frozenset[str] | None = None) -> list[Artifa
     for a in artifacts:
         _confined(a.path)
     return artifacts
+
+
+SPEC_FILE_NAMES = ("airflow-spec.yaml", "airflow-spec.yml")
+
+
+def expand_specs(paths: Sequence[str]) -> list[str]:
+    """Spec paths as given, with each folder replaced by the airflow-spec.yaml files below it (sorted)."""
+    out: list[str] = []
+    for given in paths:
+        folder = Path(given)
+        if folder.is_dir():
+            found = sorted(
+                {f.as_posix() for name in SPEC_FILE_NAMES for f in folder.rglob(name) if f.is_file()}
+            )
+            if not found:
+                raise InputError(f"{given}: no {SPEC_FILE_NAMES[0]} below this folder")
+            out += found
+        else:
+            out.append(given)
+    return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One spec compiled in memory, and the folder its artifacts belong in."""
+
+    spec: str
+    out: str
+    resolved: Resolved
+    artifacts: list[Artifact]
+
+
+def plan(specs: Sequence[str], out: str, env: str | None, only: frozenset[str] | None) -> list[Job]:
+    """Load, validate, resolve and render every spec before anything is written. One spec compiles into OUT;
+    several compile into OUT/<spec name>. Every invalid spec's problems are reported together."""
+    from airspec.loader import load_file
+    from airspec.resolve import resolve
+    from airspec.validate import validate
+
+    compiled: list[tuple[str, Resolved, list[Artifact]]] = []
+    problems: list[Diagnostic] = []
+    for spec in specs:
+        try:
+            resolved = resolve(validate(load_file(spec), env), spec_file=spec.replace("\\", "/"))
+            compiled.append((spec, resolved, build(resolved, only)))
+        except SpecInvalid as exc:
+            problems += exc.diagnostics
+    if problems:
+        raise SpecInvalid(problems)
+    if len(compiled) == 1:
+        spec, resolved, artifacts = compiled[0]
+        return [Job(spec, out, resolved, artifacts)]
+    owners: dict[str, str] = {}
+    for spec, resolved, _ in compiled:
+        name = resolved.spec.name
+        if name in owners:
+            raise UsageError(
+                f"error: {owners[name]} and {spec} are both named {name!r}; OUT/{name} would hold both"
+            )
+        owners[name] = spec
+    return [Job(spec, f"{out}/{r.spec.name}", r, artifacts) for spec, r, artifacts in compiled]
 
 
 def _confined(path: str) -> None:

@@ -121,7 +121,7 @@ def test_missing_file_and_directory_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"error: {tmp_path / 'nope.yaml'}: no such file",
-        f"error: {tmp_path}: is a directory, expected a file",
+        f"error: {tmp_path}: no airflow-spec.yaml below this folder",
     ]
 
 

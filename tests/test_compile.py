@@ -106,3 +106,38 @@ def test_environment_overlay_changes_output(tmp_path: Path) -> None:
     prod = (tmp_path / "prod" / "airflow.cfg").read_text()
     assert "parallelism = 64" in base and "parallelism = 128" in prod
     assert "(environment production)" in prod.splitlines()[0]
+
+
+def test_many_specs_compile_into_one_folder_each(tmp_path: Path) -> None:
+    result = run("compile", "examples", "-o", str(tmp_path / "out"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    manifests = json.loads(result.stdout)
+    names = sorted(Path(m["out"]).name for m in manifests)
+    assert names == ["analytics", "celery-compose", "legacy", "minimal"]
+    for manifest in manifests:
+        for artifact in manifest["artifacts"]:
+            assert (Path(manifest["out"]) / artifact["path"]).is_file()
+    current = run("compile", "examples", "-o", str(tmp_path / "out"), "--check")
+    assert current.returncode == 0, current.stdout
+
+
+def test_many_specs_all_or_nothing(tmp_path: Path) -> None:
+    """One invalid spec among many: every problem is reported and nothing is written."""
+    bad = tmp_path / "specs" / "bad" / "airflow-spec.yaml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text('name: bad\nairflow:\n  version: "3.3"\nscheduler:\n  replicas: two\n')
+    result = run("compile", str(tmp_path / "specs"), EXAMPLE, "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert (
+        result.stdout == f"{bad.as_posix()}:5:13: error: scheduler.replicas: expected an integer, got 'two'\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_many_specs_with_one_name_are_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "copy" / "airflow-spec.yaml"
+    copy.parent.mkdir()
+    copy.write_text((ROOT / EXAMPLE).read_text())
+    result = run("compile", EXAMPLE, str(copy), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "are both named 'analytics'" in result.stderr
