@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
-import types
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -434,7 +432,8 @@ def test_dag_access_mode_the_chart_lacks_is_an_error(write: Any) -> None:
 
 
 def test_pod_template_is_the_pod_template_without_its_header() -> None:
-    pod_template = pytest.importorskip("airspec.render.pod_template")
+    from airspec.render import pod_template
+
     resolved = resolve_file(str(ROOT / "examples" / "kubernetes-helm" / "airflow-spec.yaml"))
     text = pod_template.render(resolved)
     body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
@@ -443,9 +442,8 @@ def test_pod_template_is_the_pod_template_without_its_header() -> None:
 
 
 def test_pod_template_body_drops_only_leading_comments(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("airspec.render.pod_template")
-    fake.render = lambda resolved: "# one\n# two\napiVersion: v1\n# kept: not leading\nkind: Pod\n"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "airspec.render.pod_template", fake)
+    text = "# one\n# two\napiVersion: v1\n# kept: not leading\nkind: Pod\n"
+    monkeypatch.setattr(helm_values.pod_template, "render", lambda resolved: text)
     resolved = resolve_file(str(ROOT / "examples" / "kubernetes-helm" / "airflow-spec.yaml"))
     assert helm_values.pod_template_body(resolved) == "apiVersion: v1\n# kept: not leading\nkind: Pod\n"
 

@@ -24,17 +24,16 @@ development_only specs) go in the chart's own value keys, from which it makes it
 
 from __future__ import annotations
 
-import importlib
 import shlex
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from airspec.errors import Diagnostic, SpecInvalid
 from airspec.model.spec import Persistence
 from airspec.model.types import Resources
-from airspec.render import local_settings
+from airspec.render import local_settings, pod_template
 from airspec.render.airflow_cfg import escape, header
+from airspec.render.pod_template import container_resources
 from airspec.render.yamltext import dump
 from airspec.resolve import Resolved, SecretOption, number
 from airspec.source import format_path
@@ -191,10 +190,7 @@ def render(resolved: Resolved) -> str:
 
 def pod_template_body(resolved: Resolved) -> str:
     """The pod template airspec writes, without its leading comment lines."""
-    # Imported by name: pod_template is optional for this module (only the KubernetesExecutor needs it).
-    module = importlib.import_module("airspec.render.pod_template")
-    render_pod = cast(Callable[[Resolved], str], module.render)
-    lines = render_pod(resolved).splitlines(keepends=True)
+    lines = pod_template.render(resolved).splitlines(keepends=True)
     while lines and lines[0].startswith("#"):
         lines.pop(0)
     return "".join(lines)
@@ -220,7 +216,7 @@ def _components(resolved: Resolved, chart: ChartLine) -> dict[str, Any]:
             workers = {key: workers}
         out.update(workers)
         flower: dict[str, Any] = {"enabled": celery.flower.enabled}
-        resources = _resources(celery.flower.resources)
+        resources = container_resources(celery.flower.resources)
         if resources:
             flower["resources"] = resources
         out["flower"] = flower
@@ -241,25 +237,9 @@ def _components(resolved: Resolved, chart: ChartLine) -> dict[str, Any]:
 
 def _component(replicas: int, resources: Resources) -> dict[str, Any]:
     out: dict[str, Any] = {"replicas": replicas}
-    given = _resources(resources)
+    given = container_resources(resources)
     if given:
         out["resources"] = given
-    return out
-
-
-def _resources(resources: Resources) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for kind in ("requests", "limits"):
-        given = getattr(resources, kind)
-        values = {
-            "cpu": given.cpu,
-            "memory": given.memory,
-            "ephemeral-storage": given.ephemeral_storage,
-            "nvidia.com/gpu": None if given.gpu is None else str(given.gpu),
-        }
-        present = {k: v for k, v in values.items() if v is not None}
-        if present:
-            out[kind] = present
     return out
 
 

@@ -113,7 +113,7 @@ def render(resolved: Resolved) -> str:
         "imagePullPolicy": "IfNotPresent",
         "env": _worker_env(resolved, problems),
     }
-    resources = _resources(worker.resources)
+    resources = container_resources(worker.resources)
     if resources:
         container["resources"] = resources
     container["volumeMounts"] = mounts
@@ -151,7 +151,7 @@ def render_profile(resolved: Resolved, name: str) -> str:
     profile: TaskProfile = resolved.kubernetes_executor.profiles[name]
     problems: list[Diagnostic] = []
     container: dict[str, Any] = {"name": "base"}
-    resources = _resources(profile.resources)
+    resources = container_resources(profile.resources)
     if resources:
         container["resources"] = resources
     base: Path = ("kubernetes_executor", "profiles", name)
@@ -331,7 +331,8 @@ def _logs_volume(resolved: Resolved) -> dict[str, Any]:
     return {"name": "logs", "persistentVolumeClaim": {"claimName": claim}}
 
 
-def _resources(resources: Resources) -> dict[str, dict[str, str]]:
+def container_resources(resources: Resources) -> dict[str, dict[str, str]]:
+    """A Kubernetes container's resources (the Helm values use the same shape)."""
     out: dict[str, dict[str, str]] = {}
     for kind in ("requests", "limits"):
         given = getattr(resources, kind)
