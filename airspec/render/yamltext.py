@@ -3,62 +3,391 @@
 Keys keep the order the renderer built them in (renderers sort what has no meaning of order). A string that any
 YAML 1.1 or 1.2 reader could take for something else (`on`, `yes`, `3.10`, `null`, `0o17`) is quoted, because the
 consumers differ: Helm reads YAML 1.1, Compose and Kubernetes 1.2. Multi-line strings become literal blocks.
+
+The emitter is our own, for exactly the data renderers build (dict, list, str, int, float, bool, None): ruamel's
+pure-Python emitter took most of a compile. It writes what ruamel wrote with the settings this module used to give
+it (block style, mapping indent 2, sequences indented 4 with the dash at offset 2, width 65536), byte for byte,
+except where ruamel's text did not read back as the data:
+- a string holding NEL (U+0085) is double-quoted: single-quoted, the NEL reads back as a line break or a space;
+- at the top level, a literal block whose last line is `---` or `...` is indented, and a quoted or folded scalar
+  is not broken before such a line: there the line would start a new document;
+- where a line passes 64 KiB and ruamel folds it: a double-quoted scalar folded right after an escape gets a `\\`
+  (without, the reader adds a space), and a plain one is not folded after two spaces (the reader would keep one);
+And a list or dict that appears twice is written out twice, where ruamel wrote an anchor and an alias.
+tests/test_yamltext.py keeps the old implementation as an oracle and checks all of this.
 """
 
 from __future__ import annotations
 
-import io
+import re
+from collections.abc import Callable
 from typing import Any
 
 _STR = "tag:yaml.org,2002:str"
+_WIDTH = 1 << 16  # ruamel folds a scalar whose line would pass this column (see _fold)
+# A key this long (ruamel's 128 less the `!!str` or `!!int` it counts too), or with a line break, is written as
+# `? key` and `: value`.
+_MAX_SIMPLE_KEY = 123
+_BREAKS = "\n\x85\u2028\u2029"
+_WS = "\0 \t\r\n\x85\u2028\u2029"
+# A character that must be escaped (ruamel writes unicode as it is, apart from the BOM).
+_SPECIAL = "[^\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+# What keeps a string from being plain in block context, as ruamel's analyze_scalar decides: a document marker or
+# an indicator at the start, `: ` or a final `:`, ` #`, a space at either end, a line break, a special character.
+_NOT_PLAIN = re.compile(
+    rf"\A(?:---|\.\.\.|[-?](?:[{_WS}]|\Z)|[#,\[\]{{}}&*!|>'\"%@`])"
+    rf"|:(?:[{_WS}]|\Z)|[{_WS}]#|\A |\ \Z|[{_BREAKS}]|{_SPECIAL}"
+)
+# What keeps it from being single-quoted: a space beside a line break, a special character, NEL.
+_NOT_SINGLE = re.compile(rf"[{_BREAKS}] | [{_BREAKS}]|{_SPECIAL}|\x85")
+_BREAK_RUN = re.compile(f"[{_BREAKS}]+")
+_DOUBLE_ESCAPE = re.compile(
+    '["\\\\\x85\u2028\u2029\ufeff]|[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]'
+)
+_ESCAPES = {
+    "\0": "0",
+    "\x07": "a",
+    "\x08": "b",
+    "\t": "t",
+    "\n": "n",
+    "\x0b": "v",
+    "\x0c": "f",
+    "\r": "r",
+    "\x1b": "e",
+    '"': '"',
+    "\\": "\\",
+    "\x85": "N",
+    "\u2028": "L",
+    "\u2029": "P",
+}
+# Document markers: a line of a top-level literal block, a line a top-level scalar was folded or broken before.
+_LITERAL_MARKER = re.compile(r"(?:\A|\n)(?:---|\.\.\.)(?:[ \r\n]|\Z)")
+_FOLDED_MARKER = re.compile(rf"\n(?:---|\.\.\.)(?:[{_WS}]|\Z)")
+_BROKEN_MARKER = re.compile(rf"[{_BREAKS}](?:---|\.\.\.)[{_WS}]")
 
 
-def _ambiguity_check() -> Any:
-    """A predicate: could a YAML 1.1 or 1.2 reader take this plain string for something else? Memoised per dump."""
-    from ruamel.yaml.nodes import ScalarNode
+def dump(data: Any, header: str = "") -> str:
+    """YAML text with `header` as leading `# ` comment lines, `\\n` endings and a final newline."""
+    emitter = _Emitter()
+    kind = type(data)
+    if kind is dict and data:
+        emitter.mapping(data, 0, "")
+    elif kind is list and data:
+        emitter.sequence(data, 0, "")
+    else:
+        emitter.out.append(emitter.leaf(data, 0, None))
+    if emitter.open_ended:
+        emitter.out.append("...\n")
+    prefix = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()) if header else ""
+    return prefix + "".join(emitter.out)
+
+
+def _ambiguity_check() -> Callable[[str], bool]:
+    """A predicate: could a YAML 1.1 or 1.2 reader take this plain string for something else? Memoised per dump.
+
+    It asks ruamel's implicit resolvers of both versions, as VersionedResolver.resolve does (by first character),
+    without resolve's per-call overhead: a string is ambiguous if any resolver's pattern matches it.
+    """
     from ruamel.yaml.resolver import VersionedResolver
 
-    resolvers = [VersionedResolver(version=v) for v in ((1, 1), (1, 2))]
+    tables = [VersionedResolver(version=v).versioned_resolver for v in ((1, 1), (1, 2))]
     seen: dict[str, bool] = {}
 
     def ambiguous(text: str) -> bool:
         known = seen.get(text)
         if known is None:
-            tags = (r.resolve(ScalarNode, text, (True, False)) for r in resolvers)
-            known = seen[text] = any(str(getattr(t, "value", t)) != _STR for t in tags)
+            first = text[:1]
+            known = seen[text] = any(
+                tag != _STR and pattern.match(text)
+                for table in tables
+                for tag, pattern in (*table.get(first, ()), *table.get(None, ()))
+            )
         return known
 
     return ambiguous
 
 
-def dump(data: Any, header: str = "") -> str:
-    """YAML text with `header` as leading `# ` comment lines, `\\n` endings and a final newline."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.representer import SafeRepresenter
+class _Emitter:
+    """Block-style YAML into `out`. Each method continues the line its caller began and ends with a line break.
 
-    ambiguous = _ambiguity_check()
+    Indents follow ruamel: a mapping's entries at `indent`, a nested mapping 2 deeper; a sequence's dashes 2 past
+    `indent`, its items at `indent + 4`; a sequence under a key at the key's own indent.
+    """
 
-    class Representer(SafeRepresenter):
-        def represent_str(self, data: str) -> Any:
-            if "\n" in data and all(c == "\n" or c.isprintable() for c in data) and data == data.rstrip(" "):
-                return self.represent_scalar(_STR, data, style="|")
-            if ambiguous(data):
-                return self.represent_scalar(_STR, data, style="'")
-            return self.represent_scalar(_STR, data)
+    def __init__(self) -> None:
+        self.ambiguous = _ambiguity_check()
+        self.strings: dict[str, tuple[str, str | None]] = {}
+        self.out: list[str] = []
+        self.open_ended = False  # the last scalar was `|+` or plain at the top level: ruamel ends with `...`
 
-        def represent_dict(self, data: dict[Any, Any]) -> Any:
-            return self.represent_mapping("tag:yaml.org,2002:map", data.items())
+    def mapping(self, data: dict[Any, Any], indent: int, lead: str) -> None:
+        """Entries at `indent`; `lead` goes before the first key (the indent, or a space after `- ` or `: `)."""
+        out = self.out
+        pad = " " * indent
+        for key, value in data.items():
+            simple = self.simple_key(key, indent)
+            kind = type(value)
+            if simple is not None:
+                out.append(lead + simple + ":")
+                if kind is dict and value:
+                    out.append("\n")
+                    self.mapping(value, indent + 2, pad + "  ")
+                elif kind is list and value:
+                    out.append("\n")
+                    self.sequence(value, indent, pad)
+                else:
+                    out.append(" " + self.leaf(value, indent + len(simple) + 2, indent + 2))
+            else:
+                out.append(lead + "? " + self.leaf(key, indent + 2, indent + 2) + pad + ":")
+                if kind is dict and value:
+                    self.mapping(value, indent + 2, " ")
+                elif kind is list and value:
+                    self.sequence(value, indent + 2, " ")
+                else:
+                    out.append(" " + self.leaf(value, indent + 2, indent + 2))
+            lead = pad
 
-    Representer.add_representer(str, Representer.represent_str)
-    Representer.add_representer(dict, Representer.represent_dict)
+    def sequence(self, data: list[Any], indent: int, lead: str) -> None:
+        """Items `  - ` at `indent`; `lead` goes before the first dash."""
+        out = self.out
+        pad = " " * indent
+        for item in data:
+            kind = type(item)
+            if kind is dict and item:
+                out.append(lead + "  -")
+                self.mapping(item, indent + 4, " ")
+            elif kind is list and item:
+                out.append(lead + "  -")
+                self.sequence(item, indent + 4, " ")
+            else:
+                out.append(lead + "  - " + self.leaf(item, indent + 4, indent + 4))
+            lead = pad
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Representer = Representer
-    yaml.default_flow_style = False
-    yaml.width = 1 << 16
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    text = out.getvalue()
-    prefix = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()) if header else ""
-    return prefix + text
+    def simple_key(self, key: Any, indent: int) -> str | None:
+        """The key as written before `:`, or None when it is too long or has a line break (an explicit `? key`)."""
+        if type(key) is str and (len(key) >= _MAX_SIMPLE_KEY or _BREAK_RUN.search(key)):
+            return None
+        text = self.scalar(key, indent, indent + 2, split=False)
+        return text if len(text) < _MAX_SIMPLE_KEY or type(key) is str else None  # an int may be as long
+
+    def leaf(self, value: Any, column: int, indent: int | None) -> str:
+        """A scalar or an empty container, ending in a line break."""
+        kind = type(value)
+        if kind is dict or kind is list:
+            self.open_ended = False
+            return "{}\n" if kind is dict else "[]\n"
+        text = self.scalar(value, column, indent)
+        return text if text.endswith("\n") else text + "\n"
+
+    def scalar(self, value: Any, column: int, indent: int | None, split: bool = True) -> str:
+        """A scalar written from `column`; only a literal block ends in a line break.
+
+        `indent` is where ruamel continues a broken line (None at the top level); `split` is False for a key.
+        """
+        kind = type(value)
+        if kind is str:
+            style, text = self.strings.get(value) or self.string(value)
+            if text is None:  # written across lines, at `indent`
+                if style == "|":
+                    self.open_ended = value == "\n" or value.endswith("\n\n")
+                    return _literal(value, indent)
+                if indent is None and _BROKEN_MARKER.search(value):
+                    style, text = '"', _double_quoted(value)
+                else:
+                    text = _single_quoted(value, indent)
+        else:
+            style = ""
+            if value is None:
+                text = "null"
+            elif kind is bool:
+                text = "true" if value else "false"
+            elif kind is int:
+                text = str(value)
+            elif kind is float:
+                text = _float(value)
+            else:
+                raise TypeError(
+                    f"YAML artifacts hold dict, list, str, int, float, bool and None, not {kind.__name__}"
+                )
+        if column + len(text) > _WIDTH:
+            folded = _fold(style, value if kind is str else text, column, indent, split)
+            if indent is not None or _FOLDED_MARKER.search(folded) is None:
+                text = folded
+        self.open_ended = indent is None and style == ""
+        return text
+
+    def string(self, value: str) -> tuple[str, str | None]:
+        """The style ruamel chose with the old Representer ('' plain, `'`, `"` or `|` literal), and the text when it
+        does not depend on where it is written."""
+        if "\n" in value and value.replace("\n", "").isprintable() and not value.endswith(" "):
+            style = "|"
+        elif self.ambiguous(value):
+            style = '"' if _NOT_SINGLE.search(value) else "'"
+        elif _NOT_PLAIN.search(value) is None:
+            style = ""
+        elif "'" in value or "\n" in value or _NOT_SINGLE.search(value):
+            style = '"'
+        else:
+            style = "'"
+        text: str | None = None
+        if style == "":
+            text = value
+        elif style == '"':
+            text = _double_quoted(value)
+        elif style == "'" and _BREAK_RUN.search(value) is None:
+            text = "'" + value.replace("'", "''") + "'"
+        known = self.strings[value] = (style, text)
+        return known
+
+
+def _single_quoted(text: str, indent: int | None) -> str:
+    """Single quotes around a text with line breaks (LS or PS: ruamel writes them as they are, then the indent)."""
+    pad = " " * (indent or 0)
+    quoted = "'" + text.replace("'", "''") + "'"
+    return _BREAK_RUN.sub(lambda m: ("\n" if m.group()[0] == "\n" else "") + m.group() + pad, quoted)
+
+
+def _double_quoted(text: str) -> str:
+    return '"' + _DOUBLE_ESCAPE.sub(_escape, text) + '"'
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    short = _ESCAPES.get(ch)
+    if short is not None:
+        return "\\" + short
+    code = ord(ch)
+    return f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+
+def _literal(text: str, indent: int | None) -> str:
+    """`|`, an indentation hint when the text starts with a space or break, chomping, then the lines."""
+    hints = "2" if text[0] in " \n" else ""
+    if indent is None:  # a top-level block sits at column 0 unless it must not
+        indent = 2 if hints or _LITERAL_MARKER.search(text) else 0
+    hints += "-" if not text.endswith("\n") else "+" if text == "\n" or text.endswith("\n\n") else ""
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    pad = " " * indent
+    return "|" + hints + "\n" + "".join(pad + line + "\n" if line else "\n" for line in lines)
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return ".nan"
+    if value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    return repr(value)
+
+
+def _fold(style: str, text: str, column: int, indent: int | None, split: bool) -> str:
+    """A scalar whose line would pass the width, folded where ruamel's write_plain, write_single_quoted and
+    write_double_quoted fold it. Only lines of 64 KiB get here; the code follows ruamel's step by step."""
+    width, pad = _WIDTH, "\n" + " " * (indent or 0)
+    out: list[str] = []
+    size = len(text)
+    start = 0
+    if style == "":
+        spaces = False
+        for end in range(size + 1):
+            ch = text[end] if end < size else None
+            if spaces:
+                if ch != " ":
+                    if start + 1 == end and column >= width and split:
+                        out.append(pad)
+                        column = len(pad) - 1
+                    else:
+                        out.append(text[start:end])
+                        column += end - start
+                    start = end
+            elif ch is None or ch == " ":
+                data = text[start:end]
+                # a word that would pass the width starts a new line; not after two spaces, where ruamel's
+                # break leaves the reader one space of the two
+                if (
+                    len(data) + column > width
+                    and indent is not None
+                    and column > indent
+                    and text[start - 2 : start] != "  "
+                ):
+                    out.append(pad)
+                    column = len(pad) - 1
+                out.append(data)
+                column += len(data)
+                start = end
+            spaces = ch == " "
+        return "".join(out)
+    if style == "'":
+        out.append("'")
+        column += 1
+        spaces = breaks = False
+        for end in range(size + 1):
+            ch = text[end] if end < size else None
+            if spaces:
+                if ch != " ":
+                    if start + 1 == end and column > width and split and start != 0 and end != size:
+                        out.append(pad)
+                        column = len(pad) - 1
+                    else:
+                        out.append(text[start:end])
+                        column += end - start
+                    start = end
+            elif breaks:
+                if ch is None or ch not in _BREAKS:
+                    out.append(("\n" if text[start] == "\n" else "") + text[start:end] + pad[1:])
+                    column = len(pad) - 1
+                    start = end
+            elif (ch is None or ch in " '" + _BREAKS) and start < end:
+                out.append(text[start:end])
+                column += end - start
+                start = end
+            if ch == "'":
+                out.append("''")
+                column += 2
+                start = end + 1
+            if ch is not None:
+                spaces, breaks = ch == " ", ch in _BREAKS
+        return "".join(out) + "'"
+    out.append('"')
+    column += 1
+    for end in range(size + 1):
+        ch = text[end] if end < size else None
+        if ch is None or _DOUBLE_ESCAPE.match(ch):
+            if start < end:
+                out.append(text[start:end])
+                column += end - start
+                start = end
+            if ch is not None:
+                data = _DOUBLE_ESCAPE.sub(_escape, ch)
+                out.append(data)
+                column += len(data)
+                start = end + 1
+        if 0 < end < size - 1 and (ch == " " or start >= end) and column + (end - start) > width and split:
+            # no `\` when the line break can stand for the space at the fold (ruamel's rule, less its bug)
+            backslash = text[max(start, end)] != " "
+            try:
+                space = text.index(" ", end)
+                newline = text.find("\n", end, space)
+                space = space if newline == -1 else newline
+                if (
+                    (text[space] == "\n" and text[space + 1] != " ")
+                    or '"' in text[end:space]
+                    or "'" in text[end:space]
+                    or text[space + 1] in " \n"
+                    or text[end - 1 : end + 1] == "  "
+                    or start == end
+                ):
+                    backslash = True
+            except (ValueError, IndexError):
+                backslash = True
+            out.append(text[start:end] + ("\\" if backslash else "") + pad)
+            start = max(start, end)
+            column = len(pad) - 1
+            if text[start] == " ":
+                if backslash:
+                    out.append("\\")
+                    column += 1
+                else:
+                    start += 1
+    return "".join(out) + '"'
