@@ -55,15 +55,6 @@ def escape(value: str) -> str:
     return value.replace("$", "$$")
 
 
-def unshared(data: Any) -> Any:
-    """A copy in which no mapping or list appears twice, so that the YAML has no anchors and aliases."""
-    if isinstance(data, dict):
-        return {k: unshared(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [unshared(v) for v in data]
-    return data
-
-
 @dataclass
 class _Plan:
     """The compose file as data, the `${VAR}`s it reads (name -> what it feeds), and the problems found."""
@@ -90,7 +81,7 @@ def render(resolved: Resolved) -> str:
         "Relative host paths are relative to this folder.",
         *plan.notes,
     ]
-    return dump(unshared(data), "\n".join(lines))
+    return dump(data, "\n".join(lines))
 
 
 def render_env_example(resolved: Resolved) -> str:

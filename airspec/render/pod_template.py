@@ -52,15 +52,6 @@ def execution_api_url(resolved: Resolved) -> str:
     return f"http://{host}:{CHART_API_SERVER_PORT}/execution/"
 
 
-def unshared(data: Any) -> Any:
-    """A copy in which no mapping or list appears twice (the spec's YAML may alias them): no anchors in the output."""
-    if isinstance(data, dict):
-        return {k: unshared(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [unshared(v) for v in data]
-    return data
-
-
 def render(resolved: Resolved) -> str:
     problems: list[Diagnostic] = []
     k8s = resolved.kubernetes_executor
@@ -143,7 +134,7 @@ def render(resolved: Resolved) -> str:
         "The KubernetesExecutor's pod_template_file ([kubernetes_executor] pod_template_file): every task pod",
         "starts from it. The executor fills in the pod's name, labels, namespace and the command of `base`.",
     ]
-    return dump(unshared(pod), "\n".join(lines))
+    return dump(pod, "\n".join(lines))
 
 
 def render_profile(resolved: Resolved, name: str) -> str:
@@ -177,7 +168,7 @@ def render_profile(resolved: Resolved, name: str) -> str:
         "",
         "deserialize_model_file only logs a warning for a missing file and returns an empty pod: check the path.",
     ]
-    return dump(unshared(pod), "\n".join(lines))
+    return dump(pod, "\n".join(lines))
 
 
 def _worker_env(resolved: Resolved, problems: list[Diagnostic]) -> list[dict[str, Any]]:
