@@ -174,9 +174,13 @@ class Mapped:
 def mapped_families(resolved: Resolved) -> list[Mapped]:
     """The families the target line sends, each with the catalog's type for it."""
     sent = _sent(resolved)
+    by_segments: dict[int, list[tuple[str, Kind]]] = {}
+    for name, kind in sent:  # only names with as many segments as a family's template can fit it
+        by_segments.setdefault(name.count("."), []).append((name, kind))
     out = []
     for family in FAMILIES:
-        kinds = [kind for name, kind in sent if _fits(family.statsd, name)]
+        candidates = by_segments.get(family.statsd.count("."), [])
+        kinds = [kind for name, kind in candidates if _fits(family.statsd, name)]
         if kinds:
             plain = family.plain is not None and any(name == family.plain for name, _ in sent)
             out.append(Mapped(family, kinds[0], plain))
