@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,13 +27,53 @@ RAW_CFG = "golden/kubernetes-helm/airflow.cfg"
 AIRFLOW = ROOT / ".venv-airflow" / "bin" / "airflow"
 
 
+def run_once(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall milliseconds and peak resident memory (KiB) of one cold run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, _, usage = os.wait4(proc.pid, 0)
+    return (time.perf_counter() - start) * 1000, usage.ru_maxrss
+
+
 def median_ms(argv: list[str], runs: int, env: dict[str, str] | None = None) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return statistics.median(run_once(argv, env)[0] for _ in range(runs))
+
+
+def many_specs(folder: Path, count: int) -> Path:
+    """`count` copies of the kubernetes-helm example, each with its own name, in their own folders."""
+    text = (ROOT / EXAMPLE).read_text()
+    root = folder / f"specs-{count}"
+    for i in range(count):
+        spec = root / f"s{i:03d}" / "airflow-spec.yaml"
+        spec.parent.mkdir(parents=True)
+        spec.write_text(text.replace("name: analytics", f"name: analytics-{i:03d}", 1))
+    return root
+
+
+def scale(py: str, scratch: Path, runs: int) -> bool:
+    """Per-spec cost of one process handling many specs: (t(200) - t(1)) / 199, and peak memory."""
+    one, many = many_specs(scratch, 1), many_specs(scratch, 200)
+    missed = False
+    print()
+    print(
+        f"{'many specs in one process':<40} {'1 spec ms':>10} {'200 ms':>9} {'per spec':>9} {'peak MiB':>9}"
+    )
+    for command in ("validate", "compile", "lint"):
+
+        def argv(folder: Path, command: str = command) -> list[str]:
+            extra = ["-o", str(scratch / "out" / folder.name)] if command == "compile" else []
+            return [py, "-m", "airspec", command, str(folder), *extra]
+
+        small = statistics.median(run_once(argv(one))[0] for _ in range(runs))
+        samples = [run_once(argv(many)) for _ in range(max(1, runs // 7))]
+        big = statistics.median(ms for ms, _ in samples)
+        peak = max(kib for _, kib in samples) / 1024
+        per = (big - small) / 199
+        flag = "" if per < 10 else "  MISSED (target < 10 ms)"
+        missed = missed or bool(flag)
+        print(f"airspec {command:<32} {small:>10.1f} {big:>9.0f} {per:>9.1f} {peak:>9.0f}{flag}")
+    shutil.rmtree(scratch / "out", ignore_errors=True)
+    return missed
 
 
 def billion_laughs(folder: str) -> str:
@@ -70,6 +111,31 @@ def main() -> int:
         ),
         ("airspec validate billion-laughs", [*airspec, "validate", billion_laughs(scratch)], 500.0, None),
     ]
+    validators = ROOT / ".venv" / "bin"
+    if (validators / "check-jsonschema").exists():
+        rows.append(
+            (
+                "peer: check-jsonschema (spec vs schema)",
+                [
+                    str(validators / "check-jsonschema"),
+                    "--schemafile",
+                    "schema/airflow-spec.schema.json",
+                    EXAMPLE,
+                ],
+                None,
+                None,
+            )
+        )
+    pod = "golden/kubernetes-helm/kubernetes/pod-template.yaml"
+    if (validators / "kubernetes-validate").exists():
+        rows.append(
+            (
+                "peer: kubernetes-validate (pod template)",
+                [str(validators / "kubernetes-validate"), "--strict", "-k", "1.33.0", pod],
+                None,
+                None,
+            )
+        )
     if AIRFLOW.exists():
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
         env |= {"AIRFLOW_HOME": scratch + "/airflow-home", "AIRFLOW_CONFIG": str(ROOT / RAW_CFG)}
@@ -93,6 +159,7 @@ def main() -> int:
         flag = "" if ratio >= 15 else "  MISSED"
         missed = missed or bool(flag)
         print(f"{'airflow config lint / airspec lint':<40} {ratio:>10.1f}x {'':>8} {'>= 15x':>10}{flag}")
+    missed = scale(py, Path(scratch), args.runs) or missed
     return 1 if missed else 0
 
 
