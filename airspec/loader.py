@@ -7,6 +7,7 @@ expansion, nesting depth and file size are bounded before anything large is buil
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from airspec.source import Path, SourceMap, Span
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+MAX_COMMENT_RUN = 10_000
 
 _STD = "tag:yaml.org,2002:"
 _BRACKETS = re.compile(r"[\[\]{}]")
@@ -81,14 +83,22 @@ def load_file(path: str) -> Loaded:
 
 def load_text(text: str, name: str) -> Loaded:
     """Parse one YAML document; raise InputError with a position for anything unusable."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt", pure=True)
+    yaml = _yaml_class()(typ="rt", pure=True)
     try:
         _check_brackets(text, name)
+        _check_comment_runs(text, name)
         yaml.max_depth = MAX_DEPTH  # ruamel's composer counts the levels it recurses into
         node = yaml.compose(text)
+    except _OtherVersion as exc:
+        raise InputError(
+            f"%YAML {exc.version}: airspec reads YAML 1.2 (where yes/no/on/off are strings); remove the directive",
+            Span(name, exc.mark.line + 1, exc.mark.column + 1),
+        ) from None
+    except _TooManyNodes as exc:
+        where = Span(name, exc.mark.line + 1, exc.mark.column + 1)
+        raise InputError(f"document has more than {MAX_NODES} nodes", where) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
@@ -112,6 +122,59 @@ def load_text(text: str, name: str) -> Loaded:
     return Loaded(data, source, text)
 
 
+class _OtherVersion(Exception):
+    def __init__(self, version: str, mark: Any) -> None:
+        super().__init__(version)
+        self.version = version
+        self.mark = mark
+
+
+class _TooManyNodes(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__(str(mark))
+        self.mark = mark
+
+
+@functools.cache
+def _yaml_class() -> type[Any]:
+    """ruamel's YAML, with three changes to how it reads a document:
+    - a `%YAML` directive other than 1.2 is refused as soon as it is scanned: under 1.1 the resolver makes `yes` a
+      boolean (that the builder would read as false), and on 1.3 ruamel fails with an assertion or a KeyError;
+    - composing stops at MAX_NODES nodes: building a million-item list first would take a minute;
+    - an anchor defined again is no warning (YAML allows it; later aliases take the new one): ruamel's multi-line
+      warning would reach the user's terminal."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.scanner import RoundTripScanner
+
+    class Yaml12Scanner(RoundTripScanner):
+        def scan_yaml_directive_value(self, start_mark: Any) -> Any:
+            version = super().scan_yaml_directive_value(start_mark)
+            if tuple(version) != (1, 2):
+                raise _OtherVersion(".".join(str(part) for part in version), start_mark)
+            return version
+
+    class BoundedComposer(Composer):
+        def __init__(self, loader: Any = None) -> None:
+            super().__init__(loader)
+            self.warn_double_anchors = False
+            self.nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise _TooManyNodes(self.parser.peek_event().start_mark)
+            return super().compose_node(parent, index)
+
+    class Yaml12(YAML):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.Scanner = Yaml12Scanner
+            self.Composer = BoundedComposer
+
+    return Yaml12
+
+
 def _check_brackets(text: str, name: str) -> None:
     """The scanner slows down on thousands of unclosed '[': count brackets first, generously (strings may
     hold brackets too); the composer then counts levels exactly (`max_depth`)."""
@@ -120,6 +183,21 @@ def _check_brackets(text: str, name: str) -> None:
         depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
         if depth > 4 * MAX_DEPTH:
             raise InputError(f"nesting deeper than {MAX_DEPTH} levels", _text_span(text, match.start(), name))
+
+
+def _check_comment_runs(text: str, name: str) -> None:
+    """ruamel's round-trip scanner joins a run of comment lines into one string a line at a time, in quadratic
+    time: a 4 MiB file of `#` lines would take minutes. No spec needs this many in a row (blank lines between them
+    count as part of the run)."""
+    run = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.lstrip(" \t")
+        if stripped.startswith("#"):
+            run += 1
+            if run > MAX_COMMENT_RUN:
+                raise InputError(f"more than {MAX_COMMENT_RUN} comment lines in a row", Span(name, number, 1))
+        elif stripped.strip():
+            run = 0
 
 
 def _expanded_size(node: Any, memo: dict[int, int]) -> int:

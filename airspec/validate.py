@@ -7,6 +7,7 @@ with the pydantic models, then check what needs Airflow knowledge (the catalog o
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -43,6 +44,21 @@ class Validated:
 
 def validate(loaded: Loaded, env: str | None = None) -> Validated:
     """Validate the base spec merged with environment `env`. Raises SpecInvalid with every problem."""
+    try:
+        return _validate(loaded, env)
+    except SpecInvalid as exc:
+        raise SpecInvalid(
+            Diagnostic(d.span, d.severity, _one_line(d.message), d.code) for d in exc.diagnostics
+        ) from None
+
+
+def _one_line(text: str) -> str:
+    """Keys the spec names reach messages through their paths (`config.<section>`): a line break or other
+    unprintable character in one is written as its escape, so that every problem stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _validate(loaded: Loaded, env: str | None) -> Validated:
     data, source = select_environment(loaded, env)
     diagnostics: list[Diagnostic] = []
     try:
@@ -68,7 +84,8 @@ def validate_all(loaded: Loaded) -> list[Diagnostic]:
     for name in sorted(envs) if isinstance(envs, dict) else []:
         for d in _problems(loaded, name):
             if (d.span, d.message) not in base:
-                found.append(Diagnostic(d.span, d.severity, f"{d.message} (environment {name})", d.code))
+                message = f"{d.message} (environment {_one_line(name)})"
+                found.append(Diagnostic(d.span, d.severity, message, d.code))
     return sorted(set(found))
 
 
@@ -93,7 +110,7 @@ def select_environment(loaded: Loaded, env: str | None) -> tuple[Any, SourceMap]
         return data, loaded.source
     envs = data.get("environments")
     if not isinstance(envs, dict) or env not in envs:
-        known = ", ".join(sorted(envs)) if isinstance(envs, dict) and envs else "none defined"
+        known = _one_line(", ".join(sorted(envs))) if isinstance(envs, dict) and envs else "none defined"
         raise UsageError(f"error: {loaded.source.file}: no environment {env!r} (environments: {known})")
     overlay = envs[env]
     if not isinstance(overlay, dict):
@@ -128,13 +145,18 @@ def deep_merge(base: Any, overlay: Any) -> Any:
 
 def _drop_replaced(source: SourceMap, overlay: Any, path: Path) -> None:
     """Forget base positions below values an overlay replaces whole (a list, a scalar)."""
+    replaced = set(_replaced(overlay, path))
+    for table in (source.keys, source.values):
+        for p in [p for p in table if any(p[:end] in replaced for end in range(len(p)))]:
+            del table[p]
+
+
+def _replaced(overlay: Any, path: Path) -> Iterator[Path]:
     if not isinstance(overlay, dict):
-        for table in (source.keys, source.values):
-            for p in [p for p in table if p[: len(path)] == path and len(p) > len(path)]:
-                del table[p]
+        yield path
         return
     for key, value in overlay.items():
-        _drop_replaced(source, value, (*path, key))
+        yield from _replaced(value, (*path, key))
 
 
 # ------------------------------------------------------------------------------------------ pydantic errors
@@ -145,9 +167,10 @@ def _from_pydantic(exc: ValidationError, data: Any, source: SourceMap, text: str
     for error in exc.errors(include_url=False):
         path, leftover = _data_path(data, error["loc"])
         seen.setdefault(path, []).append({**error, "leftover": leftover})
+    lines = text.splitlines()
     for path, errors in seen.items():
         for detail in _most_specific(errors):
-            yield _diagnostic(path, detail, source, text)
+            yield _diagnostic(path, detail, source, lines)
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[Path, list[str | int]]:
@@ -181,7 +204,7 @@ def _most_specific(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return errors[:1]
 
 
-def _diagnostic(path: Path, error: dict[str, Any], source: SourceMap, text: str) -> Diagnostic:
+def _diagnostic(path: Path, error: dict[str, Any], source: SourceMap, lines: list[str]) -> Diagnostic:
     kind = error["type"]
     where = format_path(path)
     value = error.get("input")
@@ -195,7 +218,7 @@ def _diagnostic(path: Path, error: dict[str, Any], source: SourceMap, text: str)
         name = error["leftover"][-1] if error["leftover"] else error["loc"][-1]
         return Diagnostic(source.key(path), "error", f"{where}: missing required key {name!r}")
     span = source.key(path) if "[key]" in error["leftover"] else source.value(path)
-    raw = _raw_token(text, span)
+    raw = _raw_token(lines, span)
     msg = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
         msg = f'expected a string, got the number {raw or value!r}: quote it, as "{raw or value}"'
@@ -229,12 +252,16 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-def _raw_token(text: str, span: Span) -> str:
-    lines = text.splitlines()
+_NUMBER_TOKEN = re.compile(r"[^\s,\[\]{}#]{1,64}(?![^\s,\[\]{}#])")
+
+
+def _raw_token(lines: list[str], span: Span) -> str:
+    """The number as written at `span` (`3.10`, which YAML reads as 3.1), up to whatever ends it in block or flow
+    style; "" if that is not a short token."""
     if not 0 < span.line <= len(lines):
         return ""
-    rest = lines[span.line - 1][span.col - 1 :]
-    return rest.split("#", 1)[0].strip().rstrip(",]}")
+    token = _NUMBER_TOKEN.match(lines[span.line - 1], span.col - 1)
+    return token.group() if token else ""
 
 
 def _did_you_mean(key: str, allowed: list[str]) -> str:

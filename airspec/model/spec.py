@@ -5,6 +5,8 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, StringConstraints, model_validator
 
 from airspec.model.types import (
+    CfgLine,
+    CfgPath,
     DnsLabel,
     Duration,
     EnvVar,
@@ -25,7 +27,7 @@ Target = Literal["helm", "compose"]
 Executor = Literal["LocalExecutor", "CeleryExecutor", "KubernetesExecutor", "CeleryKubernetesExecutor"]
 Replicas = Annotated[int, Field(ge=0, le=1000)]
 PositiveInt = Annotated[int, Field(ge=1)]
-OptionValue = Line | int | float | bool
+OptionValue = CfgLine | int | float | bool
 ConfigName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=128)]
 KubeMap = dict[str, Any]
 
@@ -53,7 +55,7 @@ class Component(Strict):
 class ApiServer(Component):
     """The api-server on Airflow 3; the webserver on Airflow 2."""
 
-    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")] | None = None
+    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")] | None = None
     expose_config: bool | Literal["non-sensitive-only"] = False
     workers: PositiveInt | None = Field(None, description="Server worker processes")
     worker_timeout: Duration | None = Field(
@@ -127,11 +129,11 @@ class Secrets(Strict):
 
 
 class GitSync(Strict):
-    repo: Annotated[str, StringConstraints(pattern=r"^(https?://|ssh://|git@|file://)[^\s]+$")]
+    repo: Annotated[str, StringConstraints(pattern=r"^(https?://|ssh://|git@|file://)[^\s\x00-\x1f\x7f]+$")]
     branch: Line = "main"
     rev: Line = "HEAD"
     wait: Duration = Field(60, description="Seconds between syncs")
-    sub_path: Line = ""
+    sub_path: CfgPath = ""
     depth: PositiveInt = 1
     ssh_key_secret: DnsLabel | None = Field(None, description="Kubernetes Secret holding gitSshKey")
     known_hosts: Annotated[str, StringConstraints(max_length=65536)] | None = Field(
@@ -152,7 +154,7 @@ class Persistence(Strict):
 
 
 class Dags(Strict):
-    folder: Line = "/opt/airflow/dags"
+    folder: CfgLine = "/opt/airflow/dags"
     git_sync: GitSync | None = None
     persistence: Persistence | None = None
     local_path: Line = Field("./dags", description="Host folder bind-mounted as the DAG folder in compose")
@@ -211,7 +213,7 @@ class TaskDefaults(Strict):
 
 class RemoteLogging(Strict):
     provider: Literal["s3", "gcs", "wasb", "cloudwatch", "elasticsearch", "opensearch", "hdfs", "oss"]
-    base_folder: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+://[^\s]+$")] | None = None
+    base_folder: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+://[^\s\x00-\x1f\x7f]+$")] | None = None
     conn_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
     encrypt: bool = False
 

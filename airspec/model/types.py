@@ -4,6 +4,7 @@ import re
 from typing import Annotated, Any, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -40,7 +41,7 @@ def parse_duration(value: Any) -> Any:
 Duration = Annotated[
     float,
     BeforeValidator(parse_duration),
-    Field(ge=0),
+    Field(ge=0, allow_inf_nan=False),  # .inf would reach airflow.cfg as `inf`; whole seconds overflow
     WithJsonSchema(
         {
             "anyOf": [
@@ -79,6 +80,23 @@ DnsLabel = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=255)]
 # Single-line text: nothing a user writes may become a new line in an INI or YAML artifact.
 Line = Annotated[str, StringConstraints(pattern=r"^[^\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", max_length=4096)]
+
+
+def _kept_by_cfg(value: str) -> str:
+    if value != value.strip():
+        raise ValueError("airflow.cfg drops whitespace at either end of a value; remove it")
+    return value
+
+
+def _path_kept_by_cfg(value: str) -> str:
+    _kept_by_cfg(value.strip("/"))
+    return value
+
+
+# Single-line text that becomes an airflow.cfg value (whole, or the end of one after its slashes are trimmed):
+# the parser strips whitespace around values, so the file could not say what the spec says.
+CfgLine = Annotated[Line, AfterValidator(_kept_by_cfg)]
+CfgPath = Annotated[Line, AfterValidator(_path_kept_by_cfg)]
 # Image repositories and tags as OCI references spell them.
 ImageRepository = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+([._/:-][a-z0-9]+)*$", max_length=255)]
 ImageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
