@@ -95,7 +95,7 @@ def compile_(
 ) -> None:
     """Compile specs into every artifact they call for: one spec into OUT, several (or a folder of
     airflow-spec.yaml files) into OUT/<spec name>."""
-    from airspec.compile import KINDS, expand_specs, plan, stale, write_all
+    from airspec.compile import KINDS, expand_specs, plan, stale, write_jobs
 
     kinds = None
     if only:
@@ -107,8 +107,7 @@ def compile_(
         jobs = plan(expand_specs(specs), out, env, kinds)
         problems = {job.out: stale(job.out, job.artifacts) for job in jobs} if check else {}
         if not check:
-            for job in jobs:
-                write_all(job.out, job.artifacts)
+            write_jobs([(job.out, job.artifacts) for job in jobs])
     except SpecInvalid as exc:
         for d in exc.diagnostics:
             click.echo(str(d))

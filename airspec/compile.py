@@ -166,7 +166,9 @@ def plan(specs: Sequence[str], out: str, env: str | None, only: frozenset[str] |
     problems: list[Diagnostic] = []
     for spec in specs:
         try:
-            resolved = resolve(validate(load_file(spec), env), spec_file=spec.replace("\\", "/"))
+            # Headers name the spec; a path that is not UTF-8 is shown with escapes rather than breaking the write.
+            shown = spec.replace("\\", "/").encode("utf-8", "backslashreplace").decode("utf-8")
+            resolved = resolve(validate(load_file(spec), env), spec_file=shown)
             compiled.append((spec, resolved, build(resolved, only)))
         except SpecInvalid as exc:
             problems += exc.diagnostics
@@ -211,23 +213,33 @@ def stale(out: str, artifacts: list[Artifact]) -> list[str]:
 
 
 def write_all(out: str, artifacts: list[Artifact]) -> None:
-    """Stage every file beside its target first, then rename them into place: an error while staging leaves OUT
-    as it was (staged files and directories this call made are removed)."""
-    root = Path(out)
+    """Write one spec's artifacts under OUT, all or nothing (see write_jobs)."""
+    write_jobs([(out, artifacts)])
+
+
+def write_jobs(jobs: Sequence[tuple[str, list[Artifact]]]) -> None:
+    """Stage every file of every job beside its target first, then rename them all into place: an error while
+    staging leaves every OUT as it was (staged files and directories this call made are removed)."""
     made_dirs: list[Path] = []
     staged: list[tuple[Path, Path]] = []
+    current = ""
     try:
-        for a in artifacts:
-            target = root / a.path
-            for parent in reversed(target.parents):
-                if not parent.exists():
-                    parent.mkdir()
-                    made_dirs.append(parent)
-            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".airspec-tmp")
-            staged.append((Path(name), target))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(a.text)
+        for out, artifacts in jobs:
+            current = out
+            for a in artifacts:
+                target = Path(out) / a.path
+                for parent in reversed(target.parents):
+                    if not parent.exists():
+                        parent.mkdir()
+                        made_dirs.append(parent)
+                fd, name = tempfile.mkstemp(
+                    dir=target.parent, prefix=f".{target.name}.", suffix=".airspec-tmp"
+                )
+                staged.append((Path(name), target))
+                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.write(a.text)
         for tmp, target in staged:
+            current = str(target)
             os.replace(tmp, target)
     except OSError as exc:
         for tmp, _ in staged:
@@ -235,4 +247,4 @@ def write_all(out: str, artifacts: list[Artifact]) -> None:
         for d in reversed(made_dirs):
             with contextlib.suppress(OSError):
                 d.rmdir()
-        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot write {current}: {exc.strerror or exc}") from None

@@ -206,7 +206,7 @@ def dags_folder(spec: Spec) -> str:
     git = spec.dags.git_sync
     if git is None:
         return spec.dags.folder
-    return "/".join(p for p in (spec.dags.folder.rstrip("/"), "repo", git.sub_path.strip("/")) if p)
+    return "/".join([spec.dags.folder.rstrip("/"), *(p for p in ("repo", git.sub_path.strip("/")) if p)])
 
 
 def _options(spec: Spec, catalog: Catalog) -> Iterator[Option]:

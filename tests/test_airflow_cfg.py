@@ -165,3 +165,8 @@ def test_python_configparser_reads_back_sections() -> None:
     parser = configparser.ConfigParser()
     parser.read_string(cfg)
     assert {s: dict(parser[s]) for s in parser.sections()} == resolved.sections()
+
+
+def test_git_sync_dags_folder_stays_absolute_at_the_root() -> None:
+    text = 'name: t\nairflow:\n  version: "3.3"\ndags:\n  folder: /\n  git_sync: {repo: "https://g/x", sub_path: dags}\n'
+    assert resolved_text(text).option("core", "dags_folder") == "/repo/dags"

@@ -766,10 +766,6 @@ def test_read_only_out_is_one_line_exit_2(tmp_path: Path) -> None:
         out.chmod(0o755)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cli.py writes each spec's OUT/<name> in turn; a write error on the second leaves the first written",
-)
 def test_several_specs_are_written_all_or_nothing(tmp_path: Path) -> None:
     for name in ("aaa", "bbb"):
         (tmp_path / name).mkdir()
@@ -783,11 +779,6 @@ def test_several_specs_are_written_all_or_nothing(tmp_path: Path) -> None:
     assert _tree(out) == {"bbb": b"a file where OUT/bbb must go"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a spec path that is not UTF-8 reaches the artifact headers as a lone surrogate; write_all raises "
-    "UnicodeEncodeError (a traceback)",
-)
 def test_spec_path_that_is_not_utf8(tmp_path: Path) -> None:
     spec = os.fsencode(tmp_path) + b"/caf\xe9.yaml"
     Path(os.fsdecode(spec)).write_text(Path(EXAMPLE).read_text("utf-8"), encoding="utf-8")
