@@ -4,7 +4,6 @@ project settings, baselines, input detection, one-line errors, and the light imp
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from airspec.lint.engine import all_rules
-from tests.conftest import ROOT
+from tests.conftest import ROOT, airspec
 from tests.validators import shared
 
 CFG = textwrap.dedent(
@@ -26,19 +25,6 @@ CFG = textwrap.dedent(
     expose_config = True
     """
 )
-
-
-def airspec(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "airspec", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        env=env,
-        timeout=60,
-    )
 
 
 @pytest.fixture
