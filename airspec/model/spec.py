@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from airspec.model.types import (
     CfgLine,
@@ -278,12 +278,21 @@ class CiDeploy(Strict):
         return self
 
 
+def _no_github_expression(value: str) -> str:
+    # The branch also lands inside the deploy job's `if:` expression, where no escape keeps `${{` literal.
+    if "${{" in value:
+        raise ValueError("GitHub Actions would evaluate `${{` in a branch name; remove it")
+    return value
+
+
 class Ci(Strict):
     provider: Literal["github"] = "github"
     python_version: PythonVersion | None = Field(None, description="Defaults to airflow.python_version")
     dags_path: Line = "dags"
     tests_path: Line = "tests"
-    branch: Line = "main"
+    branch: Annotated[Line, AfterValidator(_no_github_expression)] = Field(
+        "main", description="Branch that triggers CI and deploys (no `${{`: GitHub would evaluate it)"
+    )
     lint: bool = True
     pin_actions: bool = Field(True, description="Pin third-party actions by full commit SHA")
     deploy: CiDeploy = Field(default_factory=CiDeploy)

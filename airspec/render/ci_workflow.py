@@ -112,6 +112,12 @@ def _folder(path: str) -> str:
     return str(PurePosixPath(path)).rstrip("/") or "."
 
 
+def _text(value: str) -> str:
+    """Spec text where GitHub evaluates `${{ ... }}` (everything outside `on:`): the opener becomes an expression
+    that yields itself, so the text stays literal."""
+    return value.replace("${{", "${{ '${{' }}")
+
+
 def provider_packages(providers: list[str]) -> list[str]:
     """Short provider names (`cncf.kubernetes`) -> pip names (`apache-airflow-providers-cncf-kubernetes`)."""
     return sorted(
@@ -189,11 +195,11 @@ def _test_job(resolved: Resolved, ci: Ci) -> dict[str, Any]:
         "runs-on": "ubuntu-latest",
         "timeout-minutes": 30,
         "env": {
-            "DAGS_PATH": dags,
-            "TESTS_PATH": tests,
-            "AIRSPEC_SPEC": _spec_path(resolved),
+            "DAGS_PATH": _text(dags),
+            "TESTS_PATH": _text(tests),
+            "AIRSPEC_SPEC": _text(_spec_path(resolved)),
             "AIRSPEC_OUT": OUT,
-            "AIRFLOW__CORE__DAGS_FOLDER": f"${{{{ github.workspace }}}}/{dags}",
+            "AIRFLOW__CORE__DAGS_FOLDER": f"${{{{ github.workspace }}}}/{_text(dags)}",
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         },
         "steps": steps,
@@ -214,7 +220,7 @@ def _deploy_job(resolved: Resolved, ci: Ci) -> dict[str, Any] | None:
     if deploy.kind == "git-sync":
         git = resolved.spec.dags.git_sync
         source = f"{git.repo} ({git.branch}) every {git.wait:g}s" if git else f"the {ci.branch} branch"
-        job["env"] = {"GIT_SYNC_SOURCE": source}
+        job["env"] = {"GIT_SYNC_SOURCE": _text(source)}
         job["steps"] = [
             {
                 "name": "Nothing to upload: git-sync pulls by itself",
@@ -232,7 +238,7 @@ def _deploy_job(resolved: Resolved, ci: Ci) -> dict[str, Any] | None:
         credentials["aws-secret-access-key"] = "${{ secrets.AWS_SECRET_ACCESS_KEY }}"
     job["concurrency"] = {"group": "deploy-dags", "cancel-in-progress": False}
     job["env"] = {
-        "DAGS_PATH": _folder(ci.dags_path),
+        "DAGS_PATH": _text(_folder(ci.dags_path)),
         "S3_TARGET": f"s3://{deploy.bucket}/{deploy.prefix.strip('/')}",
     }
     job["steps"] = [
