@@ -32,9 +32,8 @@ def validate(specs: tuple[str, ...], env: str | None, fmt: str) -> None:
     """Check specs (or folders of airflow-spec.yaml files) against the schema and the target Airflow version;
     every problem with file:line:col."""
     from airspec.compile import expand_specs
+    from airspec.compile import problems as compile_problems
     from airspec.loader import load_file
-    from airspec.validate import validate as check
-    from airspec.validate import validate_all
 
     results: list[dict[str, object]] = []
     worst = 0
@@ -49,11 +48,7 @@ def validate(specs: tuple[str, ...], env: str | None, fmt: str) -> None:
         try:
             if unreadable is not None:
                 raise unreadable
-            loaded = load_file(path)
-            if env is None:
-                problems = validate_all(loaded)
-            else:
-                check(loaded, env)
+            problems = compile_problems(load_file(path), env)
             code = 1 if problems else 0
         except SpecInvalid as exc:
             problems, code = list(exc.diagnostics), 1

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from airspec.errors import Diagnostic, InputError, SpecInvalid, UsageError
+from airspec.loader import Loaded
 from airspec.resolve import Resolved
 
 KINDS = (
@@ -186,6 +187,30 @@ def plan(specs: Sequence[str], out: str, env: str | None, only: frozenset[str] |
             )
         owners[name] = spec
     return [Job(spec, f"{out}/{r.spec.name}", r, artifacts) for spec, r, artifacts in compiled]
+
+
+def problems(loaded: Loaded, env: str | None = None) -> list[Diagnostic]:
+    """Everything `compile` would refuse, without writing: validation first, then the checks that resolving and
+    rendering make (e.g. what docker-compose needs), for `env` or else the base and every environment."""
+    from airspec.resolve import resolve
+    from airspec.validate import validate, validate_all
+
+    if env is None:
+        found = validate_all(loaded)
+        if found:
+            return found
+        envs = loaded.data.get("environments") if isinstance(loaded.data, dict) else None
+        names: list[str | None] = [None, *sorted(envs or {})]
+    else:
+        names = [env]
+    out: set[Diagnostic] = set()
+    for name in names:
+        try:
+            build(resolve(validate(loaded, name), spec_file=loaded.source.file))
+        except SpecInvalid as exc:
+            suffix = f" (environment {name})" if name and env is None else ""
+            out.update(Diagnostic(d.span, d.severity, d.message + suffix, d.code) for d in exc.diagnostics)
+    return sorted(out)
 
 
 def _confined(path: str) -> None:

@@ -133,3 +133,13 @@ def test_schema_command_prints_the_committed_schema() -> None:
     result = airspec("schema")
     assert result.returncode == 0
     assert result.stdout == (ROOT / "schema" / "airflow-spec.schema.json").read_text()
+
+
+def test_validate_reports_what_compile_would_refuse(write) -> None:  # type: ignore[no-untyped-def]
+    """A compose target needs a database password and shared secrets: validate says so, as compile would."""
+    path = write('name: t\nairflow:\n  version: "3.3"\ntargets: [compose]\n')
+    validated = airspec("validate", path)
+    compiled = airspec("compile", path, "-o", str(Path(path).parent / "out"))
+    assert validated.returncode == compiled.returncode == 1
+    assert validated.stdout == compiled.stdout
+    assert "the bundled database needs a password" in validated.stdout
