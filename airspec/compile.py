@@ -190,27 +190,21 @@ def plan(specs: Sequence[str], out: str, env: str | None, only: frozenset[str] |
 
 
 def problems(loaded: Loaded, env: str | None = None) -> list[Diagnostic]:
-    """Everything `compile` would refuse, without writing: validation first, then the checks that resolving and
+    """Everything `compile` would refuse, without writing: validation, then the checks that resolving and
     rendering make (e.g. what docker-compose needs), for `env` or else the base and every environment."""
     from airspec.resolve import resolve
     from airspec.validate import validate, validate_all
 
+    def attempt(loaded: Loaded, name: str | None) -> None:
+        build(resolve(validate(loaded, name), spec_file=loaded.source.file))
+
     if env is None:
-        found = validate_all(loaded)
-        if found:
-            return found
-        envs = loaded.data.get("environments") if isinstance(loaded.data, dict) else None
-        names: list[str | None] = [None, *sorted(envs or {})]
-    else:
-        names = [env]
-    out: set[Diagnostic] = set()
-    for name in names:
-        try:
-            build(resolve(validate(loaded, name), spec_file=loaded.source.file))
-        except SpecInvalid as exc:
-            suffix = f" (environment {name})" if name and env is None else ""
-            out.update(Diagnostic(d.span, d.severity, d.message + suffix, d.code) for d in exc.diagnostics)
-    return sorted(out)
+        return validate_all(loaded, attempt)
+    try:
+        attempt(loaded, env)
+    except SpecInvalid as exc:
+        return list(exc.diagnostics)
+    return []
 
 
 def _confined(path: str) -> None:

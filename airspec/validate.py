@@ -10,7 +10,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,22 +76,27 @@ def _validate(loaded: Loaded, env: str | None) -> Validated:
     return Validated(spec, source, catalog, env)
 
 
-def validate_all(loaded: Loaded) -> list[Diagnostic]:
-    """Problems in the base spec and in every environment; a problem the base has is reported once."""
+def validate_all(
+    loaded: Loaded, attempt: Callable[[Loaded, str | None], object] | None = None
+) -> list[Diagnostic]:
+    """Problems in the base spec and in every environment; a problem the base has is reported once.
+    `attempt(loaded, env)` raises SpecInvalid for a problem (default: validate; compile passes the whole build)."""
     envs = loaded.data.get("environments") if isinstance(loaded.data, dict) else None
-    found = _problems(loaded, None)
+    found = _problems(loaded, None, attempt or validate)
     base = {(d.span, d.message) for d in found}
     for name in sorted(envs) if isinstance(envs, dict) else []:
-        for d in _problems(loaded, name):
+        for d in _problems(loaded, name, attempt or validate):
             if (d.span, d.message) not in base:
                 message = f"{d.message} (environment {_one_line(name)})"
                 found.append(Diagnostic(d.span, d.severity, message, d.code))
     return sorted(set(found))
 
 
-def _problems(loaded: Loaded, env: str | None) -> list[Diagnostic]:
+def _problems(
+    loaded: Loaded, env: str | None, attempt: Callable[[Loaded, str | None], object]
+) -> list[Diagnostic]:
     try:
-        validate(loaded, env)
+        attempt(loaded, env)
     except SpecInvalid as exc:
         return list(exc.diagnostics)
     return []
