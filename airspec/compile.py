@@ -26,6 +26,8 @@ KINDS = (
     "prometheus-rules",
     "ci-workflow",
 )
+# Kinds whose text is not YAML (every other artifact is a YAML document).
+NOT_YAML_KINDS = frozenset({"airflow.cfg", "local-settings", "compose-env"})
 
 
 @dataclass(frozen=True)

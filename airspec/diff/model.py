@@ -5,20 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from airspec.compile import KINDS, NOT_YAML_KINDS
+
 CHANGE_KINDS = ("changed", "added", "removed", "unverifiable")
 # Artifacts compared as YAML by structure; airflow.cfg and compose-env have their own rules, the rest is text.
-YAML_KINDS = frozenset(
-    {
-        "helm-values",
-        "compose",
-        "pod-template",
-        "pod-profile",
-        "statsd-mappings",
-        "prometheus-scrape",
-        "prometheus-rules",
-        "ci-workflow",
-    }
-)
+YAML_KINDS = frozenset(KINDS) - NOT_YAML_KINDS
 
 
 @dataclass(frozen=True)
