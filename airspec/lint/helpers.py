@@ -4,10 +4,9 @@ durations, CPU quantities, and an option's effective value (what the input sets,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from airspec.lint.model import Context, FileContext, Opt, SpecContext
+from airspec.lint.model import Context, Opt, SpecContext
 from airspec.source import Span
 
 PLACEHOLDER = re.compile(
@@ -78,23 +77,9 @@ def first_place(ctx: Context, *places: tuple[str, str]) -> tuple[str, str] | Non
     return next((p for p in places if ctx.catalog.option(*p) is not None), None)
 
 
-def options_in(ctx: Context, *places: tuple[str, str]) -> Iterator[Opt]:
-    for opt in ctx.options:
-        if (opt.section, opt.name) in places:
-            yield opt
-
-
 def spec_span(ctx: SpecContext, *path: str | int) -> Span:
     """The value at `path` when the spec writes it, else the nearest key above it."""
     return ctx.value(*path) if ctx.has(*path) else ctx.key(*path)
-
-
-def file_span(ctx: FileContext, *path: str | int) -> Span:
-    return ctx.value(*path) if ctx.has(*path) else ctx.key(*path)
-
-
-def is_spec(ctx: Context) -> bool:
-    return isinstance(ctx, SpecContext)
 
 
 _SUBSTITUTION_DEFAULT = re.compile(r"\$\{(?P<var>\w+):?-(?P<default>[^}]+)\}")
