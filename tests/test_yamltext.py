@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MantissaNoDotYAML1_1Warning
 
-from airspec.render.yamltext import _ambiguity_check, dump
+from airspec.render.yamltext import _ambiguous, dump
 
 _STR = "tag:yaml.org,2002:str"
 
@@ -273,10 +273,26 @@ def test_other_types_are_refused(data: Any) -> None:
 
 
 def test_ambiguity_is_ruamels() -> None:
-    ours, theirs = _ambiguity_check(), _ruamel_ambiguity_check()
+    ours, theirs = _ambiguous, _ruamel_ambiguity_check()
     for text in [*_WORDS, *(a + w + b for a in _AFFIXES for w in _WORDS for b in _AFFIXES), "name", "0o8"]:
         assert ours(text) == theirs(text), text
 
 
 def test_header_lines_become_comments() -> None:
     assert dump({"a": 1}, "first\n\n  indented \nlast") == "# first\n#\n#   indented\n# last\na: 1\n"
+
+
+def test_special_character_classes_are_the_complements_of_what_is_printable() -> None:
+    """The emitter writes its character classes as small positive sets (cheap to compile); over every code point
+    they must pick exactly the characters outside what ruamel treats as printable."""
+    import re
+
+    from airspec.render import yamltext
+
+    every = "".join(map(chr, range(0x110000)))
+    special = re.compile("[^\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    assert re.findall(yamltext._SPECIAL, every) == special.findall(every)
+    escaped = re.compile(
+        '["\\\\\x85\u2028\u2029\ufeff]|[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]'
+    )
+    assert yamltext._DOUBLE_ESCAPE.findall(every) == escaped.findall(every)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,11 @@ def _read(name: str) -> Any:
 
 def lines() -> dict[str, str]:
     """Supported Airflow lines and the release each line's facts came from: {"3.3": "3.3.2", ...}."""
+    return dict(_index())
+
+
+@functools.cache
+def _index() -> dict[str, str]:
     data: dict[str, str] = _read("index.json")["lines"]
     return data
 
@@ -67,7 +73,7 @@ def line_of(version: str) -> str:
     """`"3.3.1"` or `"3.3"` -> `"3.3"`, if the catalog knows that line."""
     parts = version.split(".")
     line = ".".join(parts[:2])
-    known = lines()
+    known = _index()
     if line not in known:
         supported = ", ".join(sorted(known, key=lambda v: tuple(int(p) for p in v.split("."))))
         raise UnknownVersion(f"Airflow {version} is not in airspec's catalog; supported lines: {supported}")
@@ -151,5 +157,11 @@ class Catalog:
 
 
 def load(version: str) -> Catalog:
-    """The catalog for the line that `version` belongs to."""
-    return Catalog(_read(f"airflow-{line_of(version)}.json"))
+    """The catalog for the line that `version` belongs to. Each line's file is read once per process (the facts
+    never change while it runs): many specs of one line share it."""
+    return _load_line(line_of(version))
+
+
+@functools.cache
+def _load_line(line: str) -> Catalog:
+    return Catalog(_read(f"airflow-{line}.json"))

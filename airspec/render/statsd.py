@@ -45,11 +45,13 @@ rules only read `_count`, which summaries and histograms both have.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from airspec.catalog import Catalog
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import dump
 from airspec.resolve import Resolved
@@ -153,10 +155,10 @@ def _fits(template: str, name: str) -> bool:
     )
 
 
-def _sent(resolved: Resolved) -> list[tuple[str, Kind]]:
+def _sent(catalog: Catalog) -> list[tuple[str, Kind]]:
     """Every StatsD name the target line sends (tagged names and their legacy forms), with its type."""
     out: list[tuple[str, Kind]] = []
-    for m in resolved.catalog.metrics():
+    for m in catalog.metrics():
         kind = _KINDS[m.type]
         out.append((m.name, kind))
         if m.legacy_name:
@@ -173,7 +175,13 @@ class Mapped:
 
 def mapped_families(resolved: Resolved) -> list[Mapped]:
     """The families the target line sends, each with the catalog's type for it."""
-    sent = _sent(resolved)
+    return list(_mapped_families(resolved.catalog))
+
+
+@functools.cache
+def _mapped_families(catalog: Catalog) -> tuple[Mapped, ...]:
+    """Depends on the line's metric names only: worked out once per catalog (many specs share one)."""
+    sent = _sent(catalog)
     by_segments: dict[int, list[tuple[str, Kind]]] = {}
     for name, kind in sent:  # only names with as many segments as a family's template can fit it
         by_segments.setdefault(name.count("."), []).append((name, kind))
@@ -184,7 +192,7 @@ def mapped_families(resolved: Resolved) -> list[Mapped]:
         if kinds:
             plain = family.plain is not None and any(name == family.plain for name, _ in sent)
             out.append(Mapped(family, kinds[0], plain))
-    return out
+    return tuple(out)
 
 
 def produced_metrics(resolved: Resolved) -> dict[str, str]:

@@ -19,8 +19,8 @@ tests/test_yamltext.py keeps the old implementation as an oracle and checks all 
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
 from typing import Any
 
 _STR = "tag:yaml.org,2002:str"
@@ -31,7 +31,9 @@ _MAX_SIMPLE_KEY = 123
 _BREAKS = "\n\x85\u2028\u2029"
 _WS = "\0 \t\r\n\x85\u2028\u2029"
 # A character that must be escaped (ruamel writes unicode as it is, apart from the BOM).
-_SPECIAL = "[^\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+# Written as the complement of what is printable (`\n`, 20-7E, 85, A0-D7FF, E000-FEFE, FF00-FFFD, 10000-10FFFF):
+# the negated class with those wide ranges takes the regex compiler milliseconds; tests check both are one set.
+_SPECIAL = "[\x00-\x09\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]"
 # What keeps a string from being plain in block context, as ruamel's analyze_scalar decides: a document marker or
 # an indicator at the start, `: ` or a final `:`, ` #`, a space at either end, a line break, a special character.
 _NOT_PLAIN = re.compile(
@@ -42,7 +44,8 @@ _NOT_PLAIN = re.compile(
 _NOT_SINGLE = re.compile(rf"[{_BREAKS}] | [{_BREAKS}]|{_SPECIAL}|\x85")
 _BREAK_RUN = re.compile(f"[{_BREAKS}]+")
 _DOUBLE_ESCAPE = re.compile(
-    '["\\\\\x85\u2028\u2029\ufeff]|[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]'
+    # the second class: what is not 20-7E, A0-D7FF, E000-FFFD or 10000-10FFFF
+    '["\\\\\x85\u2028\u2029\ufeff]|[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]'
 )
 _ESCAPES = {
     "\0": "0",
@@ -82,29 +85,26 @@ def dump(data: Any, header: str = "") -> str:
     return prefix + "".join(emitter.out)
 
 
-def _ambiguity_check() -> Callable[[str], bool]:
-    """A predicate: could a YAML 1.1 or 1.2 reader take this plain string for something else? Memoised per dump.
+def _ambiguous(text: str) -> bool:
+    """Could a YAML 1.1 or 1.2 reader take this plain string for something else?
 
     It asks ruamel's implicit resolvers of both versions, as VersionedResolver.resolve does (by first character),
     without resolve's per-call overhead: a string is ambiguous if any resolver's pattern matches it.
     """
+    first = text[:1]
+    return any(
+        tag != _STR and pattern.match(text)
+        for table in _resolver_tables()
+        for tag, pattern in (*table.get(first, ()), *table.get(None, ()))
+    )
+
+
+@functools.cache
+def _resolver_tables() -> tuple[dict[Any, Any], ...]:
+    """ruamel's implicit resolver tables of YAML 1.1 and 1.2 (by first character), built once per process."""
     from ruamel.yaml.resolver import VersionedResolver
 
-    tables = [VersionedResolver(version=v).versioned_resolver for v in ((1, 1), (1, 2))]
-    seen: dict[str, bool] = {}
-
-    def ambiguous(text: str) -> bool:
-        known = seen.get(text)
-        if known is None:
-            first = text[:1]
-            known = seen[text] = any(
-                tag != _STR and pattern.match(text)
-                for table in tables
-                for tag, pattern in (*table.get(first, ()), *table.get(None, ()))
-            )
-        return known
-
-    return ambiguous
+    return tuple(VersionedResolver(version=v).versioned_resolver for v in ((1, 1), (1, 2)))
 
 
 class _Emitter:
@@ -115,8 +115,6 @@ class _Emitter:
     """
 
     def __init__(self) -> None:
-        self.ambiguous = _ambiguity_check()
-        self.strings: dict[str, tuple[str, str | None]] = {}
         self.out: list[str] = []
         self.open_ended = False  # the last scalar was `|+` or plain at the top level: ruamel ends with `...`
 
@@ -186,7 +184,7 @@ class _Emitter:
         """
         kind = type(value)
         if kind is str:
-            style, text = self.strings.get(value) or self.string(value)
+            style, text = _string(value)
             if text is None:  # written across lines, at `indent`
                 if style == "|":
                     self.open_ended = value == "\n" or value.endswith("\n\n")
@@ -216,28 +214,29 @@ class _Emitter:
         self.open_ended = indent is None and style == ""
         return text
 
-    def string(self, value: str) -> tuple[str, str | None]:
-        """The style ruamel chose with the old Representer ('' plain, `'`, `"` or `|` literal), and the text when it
-        does not depend on where it is written."""
-        if "\n" in value and value.replace("\n", "").isprintable() and not value.endswith(" "):
-            style = "|"
-        elif self.ambiguous(value):
-            style = '"' if _NOT_SINGLE.search(value) else "'"
-        elif _NOT_PLAIN.search(value) is None:
-            style = ""
-        elif "'" in value or "\n" in value or _NOT_SINGLE.search(value):
-            style = '"'
-        else:
-            style = "'"
-        text: str | None = None
-        if style == "":
-            text = value
-        elif style == '"':
-            text = _double_quoted(value)
-        elif style == "'" and _BREAK_RUN.search(value) is None:
-            text = "'" + value.replace("'", "''") + "'"
-        known = self.strings[value] = (style, text)
-        return known
+
+@functools.lru_cache(maxsize=1 << 14)
+def _string(value: str) -> tuple[str, str | None]:
+    """The style ruamel chose with the old Representer ('' plain, `'`, `"` or `|` literal), and the text when it
+    does not depend on where it is written. Memoised: artifacts repeat their strings, and so do specs."""
+    if "\n" in value and value.replace("\n", "").isprintable() and not value.endswith(" "):
+        style = "|"
+    elif _ambiguous(value):
+        style = '"' if _NOT_SINGLE.search(value) else "'"
+    elif _NOT_PLAIN.search(value) is None:
+        style = ""
+    elif "'" in value or "\n" in value or _NOT_SINGLE.search(value):
+        style = '"'
+    else:
+        style = "'"
+    text: str | None = None
+    if style == "":
+        text = value
+    elif style == '"':
+        text = _double_quoted(value)
+    elif style == "'" and _BREAK_RUN.search(value) is None:
+        text = "'" + value.replace("'", "''") + "'"
+    return style, text
 
 
 def _single_quoted(text: str, indent: int | None) -> str:
