@@ -6,8 +6,8 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from airspec.errors import Diagnostic, InputError, SpecInvalid, UsageError
 from airspec.loader import Loaded
@@ -30,8 +30,7 @@ KINDS = (
 NOT_YAML_KINDS = frozenset({"airflow.cfg", "local-settings", "compose-env"})
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(NamedTuple):
     kind: str
     path: str  # relative to OUT, POSIX separators
     text: str
@@ -148,8 +147,7 @@ def expand_specs(paths: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One spec compiled in memory, and the folder its artifacts belong in."""
 
     spec: str

@@ -8,7 +8,7 @@ first place the target version's catalog knows is the one used ([api] expose_con
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from airspec.catalog import Catalog, lines
 from airspec.errors import Diagnostic, SpecInvalid
@@ -21,8 +21,7 @@ from airspec.validate import Validated
 Place = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One airflow.cfg option airspec sets, and the spec path that set it."""
 
     section: str
@@ -31,8 +30,7 @@ class Option:
     origin: Path
 
 
-@dataclass(frozen=True)
-class SecretOption:
+class SecretOption(NamedTuple):
     """A sensitive option: never written as a value; each deployment wires the reference its own way."""
 
     section: str
@@ -45,8 +43,7 @@ class SecretOption:
         return f"AIRFLOW__{self.section.upper()}__{self.name.upper()}"
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     spec: Spec
     source: SourceMap
     catalog: Catalog

@@ -11,8 +11,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
@@ -34,8 +33,7 @@ _PATTERN_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Validated:
+class Validated(NamedTuple):
     spec: Spec
     source: SourceMap
     catalog: Catalog

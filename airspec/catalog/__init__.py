@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 DATA = Path(__file__).parent / "data"
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     section: str
     name: str
     type: str
@@ -22,8 +20,7 @@ class Option:
     provider: str | None
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """An option that a version moved, renamed or removed (what `airflow config lint` knows, and more)."""
 
     section: str
@@ -43,8 +40,7 @@ class Change:
         return f"[{self.new_section or self.section}] {self.new_option or self.option}"
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(NamedTuple):
     name: str
     type: str
     legacy_name: str | None

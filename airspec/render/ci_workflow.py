@@ -31,9 +31,8 @@ major tag. Where each SHA comes from is noted at `ACTIONS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from airspec import __version__
 from airspec.model.spec import Ci
@@ -52,8 +51,7 @@ PROVIDER_PREFIX = "apache-airflow-providers-"
 AIRSPEC_REQUIREMENT = f"airspec=={__version__}"
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     repo: str
     major: str
     release: str

@@ -25,8 +25,7 @@ development_only specs) go in the chart's own value keys, from which it makes it
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from airspec.errors import Diagnostic, SpecInvalid
 from airspec.model.spec import Persistence
@@ -42,8 +41,7 @@ from airspec.source import format_path
 DAG_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany")
 
 
-@dataclass(frozen=True)
-class Wiring:
+class Wiring(NamedTuple):
     """How one chart line reads one sensitive option. Values are dotted paths into the chart's values."""
 
     name_value: str  # names the Kubernetes Secret
@@ -53,8 +51,7 @@ class Wiring:
     builtins: tuple[str, ...]  # the chart's built-in variables that read this Secret
 
 
-@dataclass(frozen=True)
-class ChartLine:
+class ChartLine(NamedTuple):
     """What differs between the chart lines airspec writes values for."""
 
     name: str

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from airspec.render.airflow_cfg import header
 from airspec.render.statsd import produced_metrics
@@ -91,8 +90,7 @@ def render(resolved: Resolved) -> str:
     return dump(config_data(resolved), "\n".join(lines))
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     alert: str
     expr: str
     severity: str

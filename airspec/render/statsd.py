@@ -48,8 +48,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from airspec.catalog import Catalog
 from airspec.render.airflow_cfg import header
@@ -66,8 +65,7 @@ _HOLE = re.compile(r"<([a-z_]+)>")
 _KINDS: dict[str, Kind] = {"counter": "counter", "gauge": "gauge", "timer": "timer"}
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(NamedTuple):
     """One Prometheus metric and the StatsD name Airflow sends it under.
 
     `statsd` is written as the catalog writes names: `<label>` stands for one dot-free value and names the label it
@@ -166,8 +164,7 @@ def _sent(catalog: Catalog) -> list[tuple[str, Kind]]:
     return out
 
 
-@dataclass(frozen=True)
-class Mapped:
+class Mapped(NamedTuple):
     family: Family
     kind: Kind
     plain_sent: bool
