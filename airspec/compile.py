@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -236,6 +236,20 @@ def write_all(out: str, artifacts: list[Artifact]) -> None:
     write_jobs([(out, artifacts)])
 
 
+def _stage(target: Path) -> tuple[int, Path]:
+    """A new file beside `target` to write it into first: `.<name>.<pid>.<n>.airspec-tmp`, created exclusively.
+    Its mode is what any new file gets (0666 less the umask): after the rename it is the artifact, which other
+    users and containers read (compose mounts the StatsD mappings into the exporter's container)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for n in itertools.count():
+        name = target.parent / f".{target.name}.{os.getpid()}.{n}.airspec-tmp"
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable")
+
+
 def write_jobs(jobs: Sequence[tuple[str, list[Artifact]]]) -> None:
     """Stage every file of every job beside its target first, then rename them all into place: an error while
     staging leaves every OUT as it was (staged files and directories this call made are removed)."""
@@ -251,10 +265,8 @@ def write_jobs(jobs: Sequence[tuple[str, list[Artifact]]]) -> None:
                     if not parent.exists():
                         parent.mkdir()
                         made_dirs.append(parent)
-                fd, name = tempfile.mkstemp(
-                    dir=target.parent, prefix=f".{target.name}.", suffix=".airspec-tmp"
-                )
-                staged.append((Path(name), target))
+                fd, name = _stage(target)
+                staged.append((name, target))
                 with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                     fh.write(a.text)
         for tmp, target in staged:

@@ -40,6 +40,26 @@ def test_deterministic_across_hash_seeds(tmp_path: Path) -> None:
         assert data.endswith(b"\n") and b"\r" not in data, path
 
 
+def test_artifacts_are_ordinary_files_others_can_read(tmp_path: Path) -> None:
+    """Files are staged and renamed into place, but end up as any new file would (0666 less the umask): the
+    StatsD exporter's container reads the mappings compose mounts, as another user. No staging file is left."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")} | {"PYTHONPATH": str(ROOT)}
+    out = tmp_path / "out"
+    script = "import os, sys; os.umask(0o022); from airspec.cli import main; sys.argv[0] = 'airspec'; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", script, "compile", EXAMPLE, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert files and not [p for p in files if p.name.endswith(".airspec-tmp")]
+    assert {oct(p.stat().st_mode & 0o777) for p in files} == {oct(0o644)}
+
+
 def test_check_reports_missing_then_current_then_stale(tmp_path: Path) -> None:
     out = tmp_path / "out"
     missing = run("compile", EXAMPLE, "-o", str(out), "--check")
