@@ -597,3 +597,29 @@ def test_unit_tests_catch_a_wrong_threshold(written: dict[str, Path]) -> None:
     checked = run_tool([promtool, "test", "rules", str(folder / "t.yml")])
     assert checked.returncode != 0
     assert "FAILED" in checked.stdout + checked.stderr
+
+
+def test_segment_glob_matches_like_the_regex_it_stands_for() -> None:
+    """`<value>` in a family's segment is one or more characters: the matcher agrees with that regex on every
+    short text over a small alphabet, for generated segments (adjacent holes, holes at either end, no holes)."""
+    import itertools
+    import random
+    import re
+
+    from airspec.render.statsd import _segment_fits
+
+    rnd = random.Random(7)
+    segments = {
+        "".join(
+            "<v>" if rnd.random() < 0.4 else "".join(rnd.choice("ab_") for _ in range(rnd.randint(0, 3)))
+            for _ in range(rnd.randint(1, 4))
+        )
+        for _ in range(400)
+    }
+    texts = ["".join(p) for n in range(6) for p in itertools.product("ab_", repeat=n)]
+    for segment in segments:
+        regex = "".join(
+            ".+" if p.startswith("<") else re.escape(p) for p in re.split(r"(<[a-z_]+>)", segment)
+        )
+        for text in texts:
+            assert _segment_fits(segment, text) == (re.fullmatch(regex, text) is not None), (segment, text)

@@ -130,10 +130,22 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 
-def _segment_regex(segment: str) -> str:
-    return "".join(
-        ".+" if part.startswith("<") else re.escape(part) for part in re.split(r"(<[a-z_]+>)", segment)
-    )
+def _segment_fits(segment: str, text: str) -> bool:
+    """Whether `text` can be `segment`, where each `<value>` in it stands for one or more characters (a glob,
+    matched without compiling a regex per segment: the literals in order, leftmost first)."""
+    literals = _HOLE.split(segment)[::2]
+    if len(literals) == 1:
+        return segment == text
+    first, *middle, last = literals
+    if not text.startswith(first):
+        return False
+    at = len(first)
+    for literal in middle:
+        found = text.find(literal, at + 1)  # the hole before it takes at least one character
+        if found < 0:
+            return False
+        at = found + len(literal)
+    return len(text) - len(last) >= at + 1 and text.endswith(last)
 
 
 def _fits(template: str, name: str) -> bool:
@@ -145,10 +157,7 @@ def _fits(template: str, name: str) -> bool:
     return all(
         a == b
         if "<" not in a and "<" not in b
-        else bool(
-            re.fullmatch(_segment_regex(a), _HOLE.sub("x", b))
-            or re.fullmatch(_segment_regex(b), _HOLE.sub("x", a))
-        )
+        else bool(_segment_fits(a, _HOLE.sub("x", b)) or _segment_fits(b, _HOLE.sub("x", a)))
         for a, b in zip(ours, theirs, strict=True)
     )
 
@@ -185,6 +194,11 @@ def _mapped_families(catalog: Catalog) -> tuple[Mapped, ...]:
     out = []
     for family in FAMILIES:
         candidates = by_segments.get(family.statsd.count("."), [])
+        first = family.statsd.split(".", 1)[0]
+        if "<" not in first:  # two literal segments fit only when equal: skip the regexes for the rest
+            candidates = [
+                (n, k) for n, k in candidates if n.split(".", 1)[0] in (first,) or "<" in n.split(".", 1)[0]
+            ]
         kinds = [kind for name, kind in candidates if _fits(family.statsd, name)]
         if kinds:
             plain = family.plain is not None and any(name == family.plain for name, _ in sent)
