@@ -4,8 +4,22 @@ from pathlib import Path
 
 import pytest
 
+from airspec import loader
 from airspec.errors import InputError
 from airspec.loader import MAX_BYTES, load_file, load_text
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "pure"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs with libyaml (ruamel.yaml.clib, what users get) and with ruamel's pure-Python
+    parser (the loader's fallback), which must behave alike."""
+    if request.param == "pure":
+        monkeypatch.setattr(loader, "_compose_c", _no_libyaml)
+    return str(request.param)
+
+
+def _no_libyaml(text: str) -> None:
+    raise loader._NoCParser
 
 
 def test_positions_of_keys_and_values() -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from ruamel.yaml import YAML
@@ -415,6 +415,116 @@ def test_bytes_spliced_into_an_example(raw: bytes, name: str, where: float) -> N
 @given(yaml_soup)
 def test_yaml_token_soup(text: str) -> None:
     run(text)
+
+
+def _load_with(text: str, pure: bool) -> str:
+    """What the loader makes of `text` (data and every position, or the error), with libyaml or without."""
+    from unittest import mock
+
+    from airspec import loader
+
+    with contextlib.ExitStack() as stack:
+        if pure:
+            stack.enter_context(mock.patch.object(loader, "_compose_c", side_effect=loader._NoCParser))
+        try:
+            loaded = load_text(text, "s.yaml")
+        except InputError as exc:
+            return f"error {exc}"
+    return repr((loaded.data, sorted(loaded.source.keys.items()), sorted(loaded.source.values.items())))
+
+
+def _leaves_a_value_out(text: str) -> bool:
+    """Whether libyaml reads a value left out (`a:`, `- `) in `text`: the one place the two parsers put
+    differently (see test_a_left_out_value_is_placed_after_its_key)."""
+    from ruamel.yaml.error import YAMLError
+
+    from airspec import loader
+
+    try:
+        root = loader._compose_c(text)
+    except (YAMLError, Exception):
+        return False
+    seen: set[int] = set()
+    todo = [root] if root is not None else []
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node.value, list):
+            todo += [part for item in node.value for part in (item if isinstance(item, tuple) else (item,))]
+        elif node.value == "" and not node.style:
+            return True
+    return False
+
+
+def test_a_left_out_value_is_placed_after_its_key() -> None:
+    """`executor:` with nothing after it is null, reported where it was left out (libyaml's place), not at the
+    next key on the next line (where ruamel's pure parser puts it)."""
+    loaded = load_text("executor:\ntargets: [helm]\nx: {b: }\n", "s")
+    assert str(loaded.source.value(("executor",))) == "s:1:10"
+    assert str(loaded.source.value(("x", "b"))) == "s:3:8"
+
+
+def test_libyaml_is_installed() -> None:
+    """The fast path below must be the one users get: ruamel.yaml.clib is a dependency."""
+    import _ruamel_yaml  # type: ignore[import-not-found]  # noqa: F401
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(yaml_soup, mutated_examples(), edited_examples(), st.text(max_size=60)))
+def test_libyaml_and_the_pure_parser_load_alike(text: str) -> None:
+    """The loader composes from libyaml's events when it can and from ruamel's pure-Python parser otherwise:
+    the data, every key and value position, and every error message must be the same either way."""
+    assume(not _leaves_a_value_out(text))
+    assume("\t" not in text)  # see test_tabs_that_yaml_1_2_allows_are_read
+    assert _load_with(text, pure=False) == _load_with(text, pure=True)
+
+
+def test_tabs_that_yaml_1_2_allows_are_read() -> None:
+    """Tabs separate a value from its `:` and may end a line (YAML 1.2, and libyaml); ruamel's pure-Python
+    scanner refused both ("found character '\\t' that cannot start any token"). Indenting with tabs stays an
+    error."""
+    assert load_text("a:\t1\nb: x\t\nc: [1,\t2]\n", "s").data == {"a": 1, "b": "x", "c": [1, 2]}
+    with pytest.raises(InputError, match="invalid YAML"):
+        load_text("a:\n\tb: 1\n", "s")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *EXAMPLE_TEXT.values(),
+        "a: on\nb: yes\nc: 3.10\nd: '3.10'\ne: 2024-01-01\nf: ~\ng: 0x10\nh: 0o17\ni: .inf\nj: -.nan\n",
+        "base: &b {cpu: 1, memory: 2Gi}\nx:\n  <<: *b\n  cpu: 2\ny: *b\nz: [*b, {<<: [*b, {q: 1}]}]\n",
+        "é漢字: 'x'\nb: 1\n",
+        'a: 1\nb: "é\\u00e9" # c\n',
+        "%YAML 1.2\n---\na: 1\n",
+        "%YAML 1.1\n---\na: yes\n",
+        "%YAML 1.3\n---\na: 1\n",
+        "--- a\n--- b\n",
+        "a: *nope\n",
+        "a: &x 1\nb: &x 2\nc: *x\n",
+        "a: !!str 1\nb: ! 2\nc: !!int '3'\nd: !local x\n",
+        "? a\n: 1\n? [b]\n: 2\n",
+        "a: |\n  x\n   y\nb: >-\n  z\n\n  w\n",
+        "- - - - a\n",
+        "a: 1\n...\n",
+        "",
+        "# only a comment\n",
+        "[" * 100 + "]" * 100,
+        "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 80)),
+        "- " * 70 + "x\n",
+        "a: &a [1]\nb: &b [*a, *a]\nc: *b\n",
+        "a: [1, 2\n",
+        "a: b: c\n",
+        "a: 'unterminated\n",
+        "\u0085a: 1\n",
+        "a: \u2028b\n",
+    ],
+)
+def test_libyaml_and_the_pure_parser_agree_on_corner_cases(text: str) -> None:
+    assert not _leaves_a_value_out(text)
+    assert _load_with(text, pure=False) == _load_with(text, pure=True)
 
 
 @PROPERTY
