@@ -143,3 +143,46 @@ def test_validate_reports_what_compile_would_refuse(write) -> None:  # type: ign
     assert validated.returncode == compiled.returncode == 1
     assert validated.stdout == compiled.stdout
     assert "the bundled database needs a password" in validated.stdout
+
+
+def _many_invalid_specs(root: Path, count: int = 400) -> Path:
+    for i in range(count):
+        spec = root / f"s{i:03d}" / "airflow-spec.yaml"
+        spec.parent.mkdir(parents=True)
+        spec.write_text("name: x\nairflow: {version: '3.3'}\nexecuter: LocalExecutor\n")
+    return root
+
+
+def test_output_larger_than_a_pipe_arrives_whole(tmp_path: Path) -> None:
+    """airspec leaves without the interpreter's teardown (os._exit): what it printed must still all arrive,
+    also when it is more than a pipe holds."""
+    result = airspec("validate", "--format", "json", str(_many_invalid_specs(tmp_path)))
+    assert result.returncode == 1
+    assert len(result.stdout) > 1 << 16
+    assert len(json.loads(result.stdout)) == 400
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`airspec validate folder | head -1`: more output than a pipe holds, and the reader gone after a line."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")} | {"PYTHONPATH": str(ROOT)}
+    argv = [
+        sys.executable,
+        "-m",
+        "airspec",
+        "validate",
+        "--format",
+        "json",
+        str(_many_invalid_specs(tmp_path)),
+    ]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(1) == b"["
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode()
+        code = proc.wait(timeout=60)
+    assert code != 0
+    assert "Traceback" not in stderr, stderr
