@@ -10,9 +10,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from airspec.errors import InputError
 from airspec.source import Path, SourceMap, Span
@@ -31,8 +30,7 @@ _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*|0[0-9_]+)$")
 _PURE_ONLY = re.compile("[\x85\u2028\u2029\ufeff]|^\\.\\.\\.", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(NamedTuple):
     """A YAML document as plain Python data, with where each part of it was written."""
 
     data: Any

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from airspec.errors import InputError
 from airspec.source import Span
@@ -19,8 +20,7 @@ _SECTION = re.compile(r"\[(?P<name>.+)\]")
 _OPTION = re.compile(r"(?P<name>.*?)\s*(?P<sep>[=:])\s*(?P<value>.*)$")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     section: str
     name: str  # lower-cased, as Airflow looks it up
     value: str  # as written, continuation lines joined with "\n" (before %-interpolation)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airspec.errors import InputError, UsageError
 from airspec.lint.model import KINDS, FileContext, Opt, dig
@@ -46,8 +45,7 @@ HELM_KEYS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A file that was read, what kind it is, and (YAML kinds) its data with positions."""
 
     path: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airspec.source import SourceMap, Span
 
@@ -47,8 +47,7 @@ def rank(severity: str) -> int:
     return {"error": 3, "warning": 2, "info": 1}[severity]
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One problem a rule found: where, what, and (rarely) a severity other than the rule's own."""
 
     span: Span
@@ -56,8 +55,7 @@ class Hit:
     severity: str | None = None
 
 
-@dataclass(frozen=True)
-class Opt:
+class Opt(NamedTuple):
     """One Airflow option as an input sets it: an airflow.cfg line, a Helm `config:` entry, an AIRFLOW__ variable,
     or an option the spec resolves to. `value` is None when the input does not fix it (a template, ${VAR})."""
 

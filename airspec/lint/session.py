@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from airspec.errors import InputError, UsageError
 from airspec.lint import config
@@ -12,8 +13,7 @@ from airspec.lint.engine import Request, all_rules, run
 from airspec.lint.model import rank
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(NamedTuple):
     paths: tuple[str, ...]
     airflow_version: str | None = None
     env: str | None = None

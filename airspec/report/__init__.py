@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from airspec.errors import Diagnostic
 from airspec.lint.model import Rule
@@ -16,8 +16,7 @@ from airspec.lint.model import Rule
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     findings: list[Diagnostic]
     files: list[str]
     rules: tuple[Rule, ...]
