@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
-from pathlib import Path as FsPath
 from typing import Any, NamedTuple
 
 from airspec.errors import InputError
@@ -40,13 +40,12 @@ class Loaded(NamedTuple):
 
 def read_text(path: str) -> str:
     """Read a file as UTF-8 text, or raise one clear InputError."""
-    fs = FsPath(path)
-    if not fs.exists():
+    if not os.path.exists(path):
         raise InputError(f"{path}: no such file")
-    if fs.is_dir():
+    if os.path.isdir(path):
         raise InputError(f"{path}: is a directory, expected a file")
     try:
-        with fs.open("rb") as fh:
+        with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
@@ -113,7 +112,7 @@ def load_text(text: str, name: str) -> Loaded:
         raise InputError(
             f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'cannot parse'}"
         ) from None
-    source = SourceMap(name)
+    source = SourceMap(name, {}, {})
     if node is None:
         return Loaded({}, source, text)
     size = _expanded_size(node, {})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 Path = tuple[str | int, ...]
@@ -19,13 +18,12 @@ class Span(NamedTuple):
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@dataclass
-class SourceMap:
+class SourceMap(NamedTuple):
     """Maps a key path (as pydantic reports it) to where its key and its value were written."""
 
     file: str
-    keys: dict[Path, Span] = field(default_factory=dict)
-    values: dict[Path, Span] = field(default_factory=dict)
+    keys: dict[Path, Span]
+    values: dict[Path, Span]
 
     def key(self, path: Path) -> Span:
         """The span of the key at `path`, or of the nearest enclosing thing that has one."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
+import os
 from typing import Any, NamedTuple
 
-DATA = Path(__file__).parent / "data"
+DATA = os.path.join(os.path.dirname(__file__), "data")
 
 
 class Option(NamedTuple):
@@ -51,7 +51,8 @@ class UnknownVersion(ValueError):
 
 
 def _read(name: str) -> Any:
-    return json.loads((DATA / name).read_text("utf-8"))
+    with open(os.path.join(DATA, name), encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def lines() -> dict[str, str]:

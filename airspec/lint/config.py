@@ -14,8 +14,8 @@ Command-line --select replaces `select`; --ignore adds to `ignore`; --fail-on an
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from airspec.errors import UsageError
@@ -34,23 +34,27 @@ class Settings:
     origin: str | None = None  # the file these came from
 
 
-def find(start: Path | None = None) -> Settings:
-    here = (start or Path.cwd()).resolve()
-    for directory in (here, *here.parents):
-        dotfile = directory / ".airspec.yaml"
-        if dotfile.is_file():
+def find(start: str | None = None) -> Settings:
+    directory = os.path.realpath(start or os.getcwd())
+    while True:
+        dotfile = os.path.join(directory, ".airspec.yaml")
+        if os.path.isfile(dotfile):
             return _from_yaml(dotfile)
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
+        pyproject = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(pyproject):
             found = _from_pyproject(pyproject)
             if found is not None:
                 return found
-    return Settings()
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return Settings()
+        directory = parent
 
 
-def _from_pyproject(path: Path) -> Settings | None:
+def _from_pyproject(path: str) -> Settings | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"error: {path}: cannot read lint settings: {exc}") from None
     if "tool.airspec" not in text:
@@ -64,22 +68,22 @@ def _from_pyproject(path: Path) -> Settings | None:
     table = data.get("tool", {}).get("airspec", {}).get("lint")
     if table is None:
         return None
-    return _settings(table, f"{path} [tool.airspec.lint]", path.parent)
+    return _settings(table, f"{path} [tool.airspec.lint]", os.path.dirname(path))
 
 
-def _from_yaml(path: Path) -> Settings:
+def _from_yaml(path: str) -> Settings:
     from airspec.errors import InputError
     from airspec.loader import load_file
 
     try:
-        data = load_file(str(path)).data
+        data = load_file(path).data
     except InputError as exc:
         raise UsageError(str(exc)) from None
     table = data.get("lint", {}) if isinstance(data, dict) else None
-    return _settings(table, f"{path} lint:", path.parent)
+    return _settings(table, f"{path} lint:", os.path.dirname(path))
 
 
-def _settings(table: Any, where: str, base: Path) -> Settings:
+def _settings(table: Any, where: str, base: str) -> Settings:
     if not isinstance(table, dict):
         raise UsageError(f"error: {where}: expected a mapping")
     unknown = sorted(set(table) - _KEYS)
@@ -99,7 +103,7 @@ def _settings(table: Any, where: str, base: Path) -> Settings:
         ignore=_ids(table.get("ignore"), where),
         severity={str(k).upper(): str(v) for k, v in severity.items()},
         fail_on=fail_on,
-        baseline=str(base / baseline) if isinstance(baseline, str) else None,
+        baseline=os.path.join(base, baseline) if isinstance(baseline, str) else None,
         origin=where,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from airspec.errors import Diagnostic, InputError, SpecInvalid, UsageError
 from airspec.lint import inputs
@@ -34,8 +34,7 @@ class Request:
     severity: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class Outcome:
+class Outcome(NamedTuple):
     findings: list[Diagnostic]
     files: list[str]
     errors: list[str]  # inputs that could not be read: one line each

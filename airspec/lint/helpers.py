@@ -4,7 +4,6 @@ durations, CPU quantities, and an option's effective value (what the input sets,
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from airspec.lint.model import Context, Opt, SpecContext
 from airspec.source import Span
@@ -51,6 +50,8 @@ def url_credentials(url: str | None) -> tuple[str, str] | None:
     """(user, password) of a URL that carries a password; None otherwise."""
     if not url or "://" not in url:
         return None
+    from urllib.parse import urlsplit  # only URLs get here
+
     try:
         parts = urlsplit(url.strip())
         password = parts.password

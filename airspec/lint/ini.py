@@ -10,7 +10,6 @@ Airflow from starting (ConfigParser is strict), so each is reported here as unre
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from airspec.errors import InputError
@@ -28,18 +27,16 @@ class Entry(NamedTuple):
     at: Span  # where the value starts
 
 
-@dataclass
-class Ini:
+class Ini(NamedTuple):
     file: str
-    sections: dict[str, Span] = field(default_factory=dict)
-    entries: list[Entry] = field(default_factory=list)
+    sections: dict[str, Span]
+    entries: list[Entry]
 
     def get(self, section: str, name: str) -> Entry | None:
         return next((e for e in self.entries if e.section == section and e.name == name), None)
 
 
-@dataclass
-class _Pending:
+class _Pending(NamedTuple):
     section: str
     name: str
     parts: list[str]
@@ -49,7 +46,7 @@ class _Pending:
 
 
 def parse(text: str, file: str) -> Ini:
-    ini = Ini(file)
+    ini = Ini(file, {}, [])
     section: str | None = None
     seen: dict[tuple[str, str], int] = {}
     current: _Pending | None = None

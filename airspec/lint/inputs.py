@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airspec.errors import InputError, UsageError
@@ -74,7 +73,7 @@ def expand(paths: list[str]) -> list[str]:
 
 
 def kind_by_name(path: str) -> str | None:
-    posix = Path(path).as_posix()
+    posix = path.replace(os.sep, "/")
     name = os.path.basename(posix).lower()
     yaml = name.endswith(YAML_SUFFIXES)
     if name.endswith(".cfg"):

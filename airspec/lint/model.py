@@ -160,8 +160,7 @@ class SpecContext:
         return f"config.{section}.{name}"
 
 
-@dataclass
-class Project:
+class Project(NamedTuple):
     """Every input of one run, for rules that compare files (Helm `config:` against an airflow.cfg)."""
 
     specs: list[SpecContext]

@@ -4,7 +4,6 @@ the chosen format, and the exit code. Returns text; airspec/cli.py prints it and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from airspec.errors import InputError, UsageError
@@ -26,16 +25,14 @@ class Invocation(NamedTuple):
     kind: str | None = None
 
 
-@dataclass
-class Result:
+class Result(NamedTuple):
     output: str  # for stdout
-    messages: list[str] = field(default_factory=list)  # for stderr
-    code: int = 0
+    messages: list[str]  # for stderr
+    code: int
 
 
 def execute(inv: Invocation) -> Result:
     from airspec import __version__
-    from airspec.lint import baseline as baselines
     from airspec.report import Report, formatter
 
     settings = config.find()
@@ -58,6 +55,7 @@ def execute(inv: Invocation) -> Result:
     known = 0
     if inv.write_baseline:
         assert baseline is not None
+        from airspec.lint import baseline as baselines
         from airspec.write import write_file
 
         try:
@@ -67,6 +65,8 @@ def execute(inv: Invocation) -> Result:
         messages.append(f"wrote {len(findings)} finding(s) to {baseline}")
         return Result("", messages, 2 if outcome.errors else 0)
     if baseline:
+        from airspec.lint import baseline as baselines
+
         fresh = baselines.new_only(findings, baselines.load(baseline), baseline)
         known = len(findings) - len(fresh)
         findings = fresh
