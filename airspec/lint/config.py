@@ -15,8 +15,9 @@ Command-line --select replaces `select`; --ignore adds to `ignore`; --fail-on an
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from airspec.errors import UsageError
 from airspec.lint.model import SEVERITIES
@@ -24,11 +25,10 @@ from airspec.lint.model import SEVERITIES
 _KEYS = {"select", "ignore", "severity", "fail-on", "fail_on", "baseline"}
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = MappingProxyType({})
     fail_on: str | None = None
     baseline: str | None = None
     origin: str | None = None  # the file these came from

@@ -7,8 +7,8 @@ yields its validation errors as AS000 findings. pydantic is imported only when a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from airspec.errors import Diagnostic, InputError, SpecInvalid, UsageError
@@ -23,15 +23,14 @@ if TYPE_CHECKING:
 META_RULE = "AS000"
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     paths: tuple[str, ...]
     airflow_version: str | None = None
     env: str | None = None
     kind: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = MappingProxyType({})
 
 
 class Outcome(NamedTuple):
@@ -111,7 +110,7 @@ def _check(rule: Rule, specs: list[SpecContext], files: list[FileContext]) -> It
 
 
 def _finish(
-    findings: list[Diagnostic], sources: list[inputs.Source], severity: dict[str, str], known: set[str]
+    findings: list[Diagnostic], sources: list[inputs.Source], severity: Mapping[str, str], known: set[str]
 ) -> tuple[list[Diagnostic], int]:
     """De-duplicate (an anchor shared by several compose services is one finding), drop what an inline comment
     suppresses, apply severity overrides (never to AS000)."""
