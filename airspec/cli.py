@@ -91,6 +91,8 @@ def compile_(
 ) -> None:
     """Compile specs into every artifact they call for: one spec into OUT, several (or a folder of
     airflow-spec.yaml files) into OUT/<spec name>."""
+    from pathlib import Path
+
     from airspec.compile import KINDS, expand_specs, plan, stale, write_jobs
 
     kinds = None
@@ -102,8 +104,7 @@ def compile_(
     try:
         jobs = plan(expand_specs(specs), out, env, kinds)
         problems = {job.out: stale(job.out, job.artifacts) for job in jobs} if check else {}
-        if not check:
-            write_jobs([(job.out, job.artifacts) for job in jobs])
+        unchanged = set() if check else write_jobs([(job.out, job.artifacts) for job in jobs])
     except SpecInvalid as exc:
         for d in exc.diagnostics:
             click.echo(str(d))
@@ -129,7 +130,8 @@ def compile_(
                 click.echo(f"{job.out}: {len(job.artifacts)} artifacts are current")
         elif fmt == "text":
             for a in job.artifacts:
-                click.echo(f"wrote {job.out}/{a.path}")
+                done = "unchanged" if Path(job.out) / a.path in unchanged else "wrote"
+                click.echo(f"{done} {job.out}/{a.path}")
     if fmt == "json":
         click.echo(json.dumps(manifests[0] if len(manifests) == 1 else manifests, indent=2))
     sys.exit(1 if any(problems.values()) else 0)

@@ -250,17 +250,34 @@ def _stage(target: Path) -> tuple[int, Path]:
     raise AssertionError("unreachable")
 
 
-def write_jobs(jobs: Sequence[tuple[str, list[Artifact]]]) -> None:
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether `target` is a regular file that already holds exactly `data`."""
+    try:
+        if target.is_symlink():
+            return False
+        with open(target, "rb") as fh:
+            return fh.read(len(data) + 1) == data
+    except OSError:
+        return False
+
+
+def write_jobs(jobs: Sequence[tuple[str, list[Artifact]]]) -> set[Path]:
     """Stage every file of every job beside its target first, then rename them all into place: an error while
-    staging leaves every OUT as it was (staged files and directories this call made are removed)."""
+    staging leaves every OUT as it was (staged files and directories this call made are removed). A file that
+    already holds what it would be written with is left alone (its mtime too; replacing a file by rename is
+    also what costs most on a journaling filesystem). Returns the files left alone."""
     made_dirs: list[Path] = []
     staged: list[tuple[Path, Path]] = []
+    unchanged: set[Path] = set()
     current = ""
     try:
         for out, artifacts in jobs:
             current = out
             for a in artifacts:
                 target = Path(out) / a.path
+                if _holds(target, a.text.encode("utf-8")):
+                    unchanged.add(target)
+                    continue
                 for parent in reversed(target.parents):
                     if not parent.exists():
                         parent.mkdir()
@@ -279,3 +296,4 @@ def write_jobs(jobs: Sequence[tuple[str, list[Artifact]]]) -> None:
             with contextlib.suppress(OSError):
                 d.rmdir()
         raise InputError(f"cannot write {current}: {exc.strerror or exc}") from None
+    return unchanged

@@ -60,6 +60,24 @@ def test_artifacts_are_ordinary_files_others_can_read(tmp_path: Path) -> None:
     assert {oct(p.stat().st_mode & 0o777) for p in files} == {oct(0o644)}
 
 
+def test_files_already_current_are_left_alone(tmp_path: Path) -> None:
+    """A second compile rewrites nothing that is already right (same inode, same mtime) and says so; a file that
+    differs is written again."""
+    out = tmp_path / "out"
+    first = run("compile", EXAMPLE, "-o", str(out))
+    assert first.returncode == 0, first.stderr
+    assert all(line.startswith(f"wrote {out}/") for line in first.stdout.splitlines())
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    (out / "airflow.cfg").write_text("edited\n")
+    second = run("compile", EXAMPLE, "-o", str(out))
+    assert second.returncode == 0, second.stderr
+    assert f"wrote {out}/airflow.cfg" in second.stdout.splitlines()
+    assert sum(line.startswith(f"unchanged {out}/") for line in second.stdout.splitlines()) == len(before) - 1
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    assert {p for p in before if before[p] != after[p]} == {out / "airflow.cfg"}
+    assert run("compile", EXAMPLE, "-o", str(out), "--check").returncode == 0
+
+
 def test_check_reports_missing_then_current_then_stale(tmp_path: Path) -> None:
     out = tmp_path / "out"
     missing = run("compile", EXAMPLE, "-o", str(out), "--check")

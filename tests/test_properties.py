@@ -714,7 +714,7 @@ def airspec(*args: str, cwd: Path) -> subprocess.Popen[str]:
 
 def test_command_line_on_hostile_files(tmp_path: Path) -> None:
     """One `validate` over every file, and `compile` on a few, run side by side: exit 0, 1 or 2, no traceback,
-    every line a diagnostic, a one-line error, `<file>: valid` or `wrote <path>`, and nothing written outside OUT."""
+    every line a diagnostic, a one-line error, `<file>: valid`, `wrote <path>` or `unchanged <path>`, and nothing written outside OUT."""
     specs = tmp_path / "specs"
     specs.mkdir()
     files = hostile_files(specs)
@@ -744,7 +744,7 @@ def test_command_line_on_hostile_files(tmp_path: Path) -> None:
                 (found is not None and found["file"] in names)
                 or line.startswith("error: ")
                 or (line.endswith(": valid") and line.removesuffix(": valid") in names)
-                or line.startswith(f"wrote {out}/")
+                or line.startswith((f"wrote {out}/", f"unchanged {out}/"))
             )
             assert known, f"{name}: an unexpected line: {line!r}"
     validated = done["validate"]

@@ -195,9 +195,9 @@ def _mapped_families(catalog: Catalog) -> tuple[Mapped, ...]:
     for family in FAMILIES:
         candidates = by_segments.get(family.statsd.count("."), [])
         first = family.statsd.split(".", 1)[0]
-        if "<" not in first:  # two literal segments fit only when equal: skip the regexes for the rest
+        if "<" not in first:  # two literal first segments fit only when equal: compare only those that can
             candidates = [
-                (n, k) for n, k in candidates if n.split(".", 1)[0] in (first,) or "<" in n.split(".", 1)[0]
+                (n, k) for n, k in candidates if (head := n.split(".", 1)[0]) == first or "<" in head
             ]
         kinds = [kind for name, kind in candidates if _fits(family.statsd, name)]
         if kinds:
