@@ -167,7 +167,7 @@ def _compose_c(text: str) -> Any:
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     parser = CParser(text)
-    resolve = _resolver().resolve
+    resolve = _implicit_tag
     parser.get_event()  # stream start
     event = parser.get_event()
     if isinstance(event, events.StreamEndEvent):
@@ -227,6 +227,13 @@ def _compose_c(text: str) -> Any:
     if not isinstance(parser.get_event(), events.StreamEndEvent):
         raise YAMLError("expected a single document in the stream")
     return root
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _implicit_tag(kind: type, value: str | None, implicit: Any) -> Any:
+    """The tag YAML 1.2 gives an untagged node: the resolver's answer, remembered (specs repeat their scalars, and
+    ruamel's resolve costs more than libyaml's parse)."""
+    return _resolver().resolve(kind, value, implicit)
 
 
 @functools.cache
