@@ -7,11 +7,14 @@ import itertools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from airspec.errors import Diagnostic, InputError, SpecInvalid, UsageError
 from airspec.loader import Loaded
 from airspec.resolve import Resolved
+
+if TYPE_CHECKING:
+    from airspec.render.yamltext import Document
 
 KINDS = (
     "airflow.cfg",
@@ -36,78 +39,89 @@ class Artifact(NamedTuple):
     text: str
 
 
-def _airflow_cfg(resolved: Resolved) -> list[Artifact]:
+class _Made(NamedTuple):
+    """An artifact as its renderer made it: text, or a YAML document that becomes text only when it is written
+    (validate needs the renderers' checks, not their YAML)."""
+
+    kind: str
+    path: str
+    content: str | Document
+
+
+def _airflow_cfg(resolved: Resolved) -> list[_Made]:
     from airspec.render import airflow_cfg
 
-    return [Artifact("airflow.cfg", "airflow.cfg", airflow_cfg.render(resolved))]
+    return [_Made("airflow.cfg", "airflow.cfg", airflow_cfg.render(resolved))]
 
 
-def _local_settings(resolved: Resolved) -> list[Artifact]:
+def _local_settings(resolved: Resolved) -> list[_Made]:
     from airspec.render import local_settings
 
     if not local_settings.applies(resolved):
         return []
-    return [Artifact("local-settings", local_settings.PATH, local_settings.render(resolved))]
+    return [_Made("local-settings", local_settings.PATH, local_settings.render(resolved))]
 
 
-def _helm_values(resolved: Resolved) -> list[Artifact]:
+def _helm_values(resolved: Resolved) -> list[_Made]:
     if "helm" not in resolved.spec.targets:
         return []
     from airspec.render import helm_values
 
-    return [Artifact("helm-values", "helm/values.yaml", helm_values.render(resolved))]
+    return [_Made("helm-values", "helm/values.yaml", helm_values.document(resolved))]
 
 
-def _compose(resolved: Resolved) -> list[Artifact]:
+def _compose(resolved: Resolved) -> list[_Made]:
     if "compose" not in resolved.spec.targets:
         return []
     from airspec.render import compose
 
     return [
-        Artifact("compose", "compose/docker-compose.yaml", compose.render(resolved)),
-        Artifact("compose-env", "compose/.env.example", compose.render_env_example(resolved)),
+        _Made("compose", "compose/docker-compose.yaml", compose.document(resolved)),
+        _Made("compose-env", "compose/.env.example", compose.render_env_example(resolved)),
     ]
 
 
-def _pod_templates(resolved: Resolved) -> list[Artifact]:
+def _pod_templates(resolved: Resolved) -> list[_Made]:
     if not resolved.uses_kubernetes:
         return []
     from airspec.render import pod_template
 
     profiles = sorted(resolved.kubernetes_executor.profiles)
     return [
-        Artifact("pod-template", "kubernetes/pod-template.yaml", pod_template.render(resolved)),
+        _Made("pod-template", "kubernetes/pod-template.yaml", pod_template.document(resolved)),
         *(
-            Artifact(
-                "pod-profile", f"kubernetes/profiles/{name}.yaml", pod_template.render_profile(resolved, name)
+            _Made(
+                "pod-profile",
+                f"kubernetes/profiles/{name}.yaml",
+                pod_template.profile_document(resolved, name),
             )
             for name in profiles
         ),
     ]
 
 
-def _monitoring(resolved: Resolved) -> list[Artifact]:
+def _monitoring(resolved: Resolved) -> list[_Made]:
     if not resolved.spec.metrics.statsd.enabled:
         return []
     from airspec.render import prometheus, statsd
 
     return [
-        Artifact("statsd-mappings", "monitoring/statsd-mappings.yaml", statsd.render(resolved)),
-        Artifact("prometheus-scrape", "monitoring/prometheus.yml", prometheus.render(resolved)),
-        Artifact("prometheus-rules", "monitoring/alert-rules.yml", prometheus.render_rules(resolved)),
+        _Made("statsd-mappings", "monitoring/statsd-mappings.yaml", statsd.document(resolved)),
+        _Made("prometheus-scrape", "monitoring/prometheus.yml", prometheus.document(resolved)),
+        _Made("prometheus-rules", "monitoring/alert-rules.yml", prometheus.rules_document(resolved)),
     ]
 
 
-def _ci_workflow(resolved: Resolved) -> list[Artifact]:
+def _ci_workflow(resolved: Resolved) -> list[_Made]:
     if resolved.spec.ci is None:
         return []
     from airspec.render import ci_workflow
 
-    return [Artifact("ci-workflow", "ci/github/airflow-ci.yml", ci_workflow.render(resolved))]
+    return [_Made("ci-workflow", "ci/github/airflow-ci.yml", ci_workflow.render(resolved))]
 
 
 # The artifact builders, in manifest order. Each decides from the resolved model whether it applies.
-BUILDERS: tuple[Callable[[Resolved], list[Artifact]], ...] = (
+BUILDERS: tuple[Callable[[Resolved], list[_Made]], ...] = (
     _airflow_cfg,
     _local_settings,
     _helm_values,
@@ -118,13 +132,28 @@ BUILDERS: tuple[Callable[[Resolved], list[Artifact]], ...] = (
 )
 
 
+def _make(resolved: Resolved) -> list[_Made]:
+    made = [m for builder in BUILDERS for m in builder(resolved)]
+    for m in made:
+        _confined(m.path)
+    return made
+
+
 def build(resolved: Resolved, only: frozenset[str] | None = None) -> list[Artifact]:
-    artifacts = [a for builder in BUILDERS for a in builder(resolved)]
-    if only is not None:
-        artifacts = [a for a in artifacts if a.kind in only]
-    for a in artifacts:
-        _confined(a.path)
-    return artifacts
+    """Every artifact the spec calls for (those of the kinds in `only`), as text. Raises SpecInvalid for what a
+    renderer cannot write, whatever `only` holds."""
+    from airspec.render.yamltext import dump
+
+    return [
+        Artifact(m.kind, m.path, m.content if isinstance(m.content, str) else dump(*m.content))
+        for m in _make(resolved)
+        if only is None or m.kind in only
+    ]
+
+
+def check(resolved: Resolved) -> None:
+    """Raise SpecInvalid for whatever `build` would refuse, without writing the YAML out."""
+    _make(resolved)
 
 
 SPEC_FILE_NAMES = ("airflow-spec.yaml", "airflow-spec.yml")
@@ -196,7 +225,7 @@ def problems(loaded: Loaded, env: str | None = None) -> list[Diagnostic]:
     from airspec.validate import validate, validate_all
 
     def attempt(loaded: Loaded, name: str | None) -> None:
-        build(resolve(validate(loaded, name), spec_file=loaded.source.file))
+        check(resolve(validate(loaded, name), spec_file=loaded.source.file))
 
     if env is None:
         return validate_all(loaded, attempt)

@@ -25,7 +25,7 @@ from airspec.model import Spec
 from airspec.model.types import SecretRef
 from airspec.render import local_settings
 from airspec.render.airflow_cfg import header
-from airspec.render.yamltext import dump
+from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved, SecretOption, place
 from airspec.source import Path, format_path
 
@@ -74,6 +74,10 @@ class _Plan:
 
 
 def render(resolved: Resolved) -> str:
+    return dump(*document(resolved))
+
+
+def document(resolved: Resolved) -> Document:
     plan, data = _build(resolved)
     lines = [
         *header(resolved),
@@ -81,7 +85,7 @@ def render(resolved: Resolved) -> str:
         "Relative host paths are relative to this folder.",
         *plan.notes,
     ]
-    return dump(data, "\n".join(lines))
+    return Document(data, "\n".join(lines))
 
 
 def render_env_example(resolved: Resolved) -> str:

@@ -33,7 +33,7 @@ from airspec.model.types import Resources
 from airspec.render import local_settings, pod_template
 from airspec.render.airflow_cfg import escape, header
 from airspec.render.pod_template import container_resources
-from airspec.render.yamltext import dump
+from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved, SecretOption, number
 from airspec.source import format_path
 
@@ -146,6 +146,10 @@ def tpl_literal(value: str) -> str:
 
 
 def render(resolved: Resolved) -> str:
+    return dump(*document(resolved))
+
+
+def document(resolved: Resolved) -> Document:
     chart = chart_line(resolved)
     notes: list[str] = []
     values: dict[str, Any] = {
@@ -182,7 +186,7 @@ def render(resolved: Resolved) -> str:
         f"--namespace {resolved.namespace} -f values.yaml",
         *notes,
     ]
-    return dump(_ordered(values), "\n".join(lines))
+    return Document(_ordered(values), "\n".join(lines))
 
 
 def pod_template_body(resolved: Resolved) -> str:

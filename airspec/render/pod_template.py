@@ -26,7 +26,7 @@ from airspec.model.spec import TaskProfile
 from airspec.model.types import EnvVar, KubernetesSecretKey, Resources, Toleration
 from airspec.render import local_settings
 from airspec.render.airflow_cfg import header
-from airspec.render.yamltext import dump
+from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved, SecretOption, place
 from airspec.source import Path, format_path
 
@@ -53,6 +53,10 @@ def execution_api_url(resolved: Resolved) -> str:
 
 
 def render(resolved: Resolved) -> str:
+    return dump(*document(resolved))
+
+
+def document(resolved: Resolved) -> Document:
     problems: list[Diagnostic] = []
     k8s = resolved.kubernetes_executor
     worker = k8s.worker
@@ -134,11 +138,15 @@ def render(resolved: Resolved) -> str:
         "The KubernetesExecutor's pod_template_file ([kubernetes_executor] pod_template_file): every task pod",
         "starts from it. The executor fills in the pod's name, labels, namespace and the command of `base`.",
     ]
-    return dump(pod, "\n".join(lines))
+    return Document(pod, "\n".join(lines))
 
 
 def render_profile(resolved: Resolved, name: str) -> str:
     """Task profile `name` as a pod_override: only what differs from the pod template."""
+    return dump(*profile_document(resolved, name))
+
+
+def profile_document(resolved: Resolved, name: str) -> Document:
     profile: TaskProfile = resolved.kubernetes_executor.profiles[name]
     problems: list[Diagnostic] = []
     container: dict[str, Any] = {"name": "base"}
@@ -168,7 +176,7 @@ def render_profile(resolved: Resolved, name: str) -> str:
         "",
         "deserialize_model_file only logs a warning for a missing file and returns an empty pod: check the path.",
     ]
-    return dump(pod, "\n".join(lines))
+    return Document(pod, "\n".join(lines))
 
 
 def _worker_env(resolved: Resolved, problems: list[Diagnostic]) -> list[dict[str, Any]]:

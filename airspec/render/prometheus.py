@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from airspec.render.airflow_cfg import header
 from airspec.render.statsd import produced_metrics
-from airspec.render.yamltext import dump
+from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved
 
 SCRAPE_PORT = 9102
@@ -86,8 +86,12 @@ def config_data(resolved: Resolved) -> dict[str, Any]:
 
 
 def render(resolved: Resolved) -> str:
+    return dump(*document(resolved))
+
+
+def document(resolved: Resolved) -> Document:
     lines = [*header(resolved), f"Prometheus scrape config; loads {RULES_FILE} from the same folder."]
-    return dump(config_data(resolved), "\n".join(lines))
+    return Document(config_data(resolved), "\n".join(lines))
 
 
 class Rule(NamedTuple):
@@ -175,5 +179,9 @@ def rules_data(resolved: Resolved) -> dict[str, Any]:
 
 
 def render_rules(resolved: Resolved) -> str:
+    return dump(*rules_document(resolved))
+
+
+def rules_document(resolved: Resolved) -> Document:
     lines = [*header(resolved), "Prometheus alert rules over the metrics of statsd-mappings.yaml."]
-    return dump(rules_data(resolved), "\n".join(lines))
+    return Document(rules_data(resolved), "\n".join(lines))

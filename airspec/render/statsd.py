@@ -52,7 +52,7 @@ from typing import Any, Literal, NamedTuple
 
 from airspec.catalog import Catalog
 from airspec.render.airflow_cfg import header
-from airspec.render.yamltext import dump
+from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved
 
 Kind = Literal["counter", "gauge", "timer"]
@@ -262,9 +262,13 @@ def statsd_mappings_data(resolved: Resolved) -> list[dict[str, Any]]:
 
 
 def render(resolved: Resolved) -> str:
+    return dump(*document(resolved))
+
+
+def document(resolved: Resolved) -> Document:
     lines = [
         *header(resolved),
         f"statsd_exporter mappings for the StatsD names Airflow {resolved.airflow_version} sends",
         f"(prefix {resolved.spec.metrics.statsd.prefix!r}); pass with --statsd.mapping-config.",
     ]
-    return dump({"mappings": statsd_mappings_data(resolved)}, "\n".join(lines))
+    return Document({"mappings": statsd_mappings_data(resolved)}, "\n".join(lines))

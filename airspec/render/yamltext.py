@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 _STR = "tag:yaml.org,2002:str"
 _WIDTH = 1 << 16  # ruamel folds a scalar whose line would pass this column (see _fold)
@@ -67,6 +67,13 @@ _ESCAPES = {
 _LITERAL_MARKER = re.compile(r"(?:\A|\n)(?:---|\.\.\.)(?:[ \r\n]|\Z)")
 _FOLDED_MARKER = re.compile(rf"\n(?:---|\.\.\.)(?:[{_WS}]|\Z)")
 _BROKEN_MARKER = re.compile(rf"[{_BREAKS}](?:---|\.\.\.)[{_WS}]")
+
+
+class Document(NamedTuple):
+    """What a renderer decided, before it is YAML text: `dump(*document)` writes it."""
+
+    data: Any
+    header: str
 
 
 def dump(data: Any, header: str = "") -> str:
