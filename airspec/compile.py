@@ -40,12 +40,18 @@ class Artifact(NamedTuple):
 
 
 class _Made(NamedTuple):
-    """An artifact as its renderer made it: text, or a YAML document that becomes text only when it is written
-    (validate needs the renderers' checks, not their YAML)."""
+    """An artifact as its renderer made it: its text, or what writes the text once it is wanted. Renderers check
+    while they decide what goes in (validate needs that), not while the YAML is written out."""
 
     kind: str
     path: str
-    content: str | Document
+    content: str | Callable[[], str]
+
+
+def _yaml(document: Document) -> Callable[[], str]:
+    from airspec.render.yamltext import dump
+
+    return lambda: dump(*document)
 
 
 def _airflow_cfg(resolved: Resolved) -> list[_Made]:
@@ -67,7 +73,7 @@ def _helm_values(resolved: Resolved) -> list[_Made]:
         return []
     from airspec.render import helm_values
 
-    return [_Made("helm-values", "helm/values.yaml", helm_values.document(resolved))]
+    return [_Made("helm-values", "helm/values.yaml", _yaml(helm_values.document(resolved)))]
 
 
 def _compose(resolved: Resolved) -> list[_Made]:
@@ -76,7 +82,7 @@ def _compose(resolved: Resolved) -> list[_Made]:
     from airspec.render import compose
 
     return [
-        _Made("compose", "compose/docker-compose.yaml", compose.document(resolved)),
+        _Made("compose", "compose/docker-compose.yaml", _yaml(compose.document(resolved))),
         _Made("compose-env", "compose/.env.example", compose.render_env_example(resolved)),
     ]
 
@@ -88,12 +94,12 @@ def _pod_templates(resolved: Resolved) -> list[_Made]:
 
     profiles = sorted(resolved.kubernetes_executor.profiles)
     return [
-        _Made("pod-template", "kubernetes/pod-template.yaml", pod_template.document(resolved)),
+        _Made("pod-template", "kubernetes/pod-template.yaml", _yaml(pod_template.document(resolved))),
         *(
             _Made(
                 "pod-profile",
                 f"kubernetes/profiles/{name}.yaml",
-                pod_template.profile_document(resolved, name),
+                _yaml(pod_template.profile_document(resolved, name)),
             )
             for name in profiles
         ),
@@ -106,9 +112,9 @@ def _monitoring(resolved: Resolved) -> list[_Made]:
     from airspec.render import prometheus, statsd
 
     return [
-        _Made("statsd-mappings", "monitoring/statsd-mappings.yaml", statsd.document(resolved)),
-        _Made("prometheus-scrape", "monitoring/prometheus.yml", prometheus.document(resolved)),
-        _Made("prometheus-rules", "monitoring/alert-rules.yml", prometheus.rules_document(resolved)),
+        _Made("statsd-mappings", "monitoring/statsd-mappings.yaml", _yaml(statsd.document(resolved))),
+        _Made("prometheus-scrape", "monitoring/prometheus.yml", _yaml(prometheus.document(resolved))),
+        _Made("prometheus-rules", "monitoring/alert-rules.yml", _yaml(prometheus.rules_document(resolved))),
     ]
 
 
@@ -117,7 +123,10 @@ def _ci_workflow(resolved: Resolved) -> list[_Made]:
         return []
     from airspec.render import ci_workflow
 
-    return [_Made("ci-workflow", "ci/github/airflow-ci.yml", ci_workflow.render(resolved))]
+    write = _yaml(ci_workflow.document(resolved))
+    return [
+        _Made("ci-workflow", "ci/github/airflow-ci.yml", lambda: ci_workflow.pin_comments(resolved, write()))
+    ]
 
 
 # The artifact builders, in manifest order. Each decides from the resolved model whether it applies.
@@ -142,10 +151,8 @@ def _make(resolved: Resolved) -> list[_Made]:
 def build(resolved: Resolved, only: frozenset[str] | None = None) -> list[Artifact]:
     """Every artifact the spec calls for (those of the kinds in `only`), as text. Raises SpecInvalid for what a
     renderer cannot write, whatever `only` holds."""
-    from airspec.render.yamltext import dump
-
     return [
-        Artifact(m.kind, m.path, m.content if isinstance(m.content, str) else dump(*m.content))
+        Artifact(m.kind, m.path, m.content if isinstance(m.content, str) else m.content())
         for m in _make(resolved)
         if only is None or m.kind in only
     ]

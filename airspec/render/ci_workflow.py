@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 from airspec import __version__
 from airspec.model.spec import Ci
 from airspec.render.airflow_cfg import header
-from airspec.render.yamltext import dump
+from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved
 
 WORKFLOW_PATH = ".github/workflows/airflow-ci.yml"
@@ -285,9 +285,17 @@ def workflow_data(resolved: Resolved) -> dict[str, Any]:
 
 
 def render(resolved: Resolved) -> str:
-    ci = resolved.spec.ci
+    return pin_comments(resolved, dump(*document(resolved)))
+
+
+def document(resolved: Resolved) -> Document:
     lines = [*header(resolved), f"GitHub Actions workflow: copy to {WORKFLOW_PATH} in the DAG repository."]
-    text = dump(workflow_data(resolved), "\n".join(lines))
+    return Document(workflow_data(resolved), "\n".join(lines))
+
+
+def pin_comments(resolved: Resolved, text: str) -> str:
+    """Each action pinned by SHA gets its release tag in a comment, as pinning guides write it."""
+    ci = resolved.spec.ci
     if ci is not None and ci.pin_actions:
         for action in ACTIONS.values():
             text = text.replace(f"@{action.sha}\n", f"@{action.sha} # {action.release}\n")
