@@ -48,9 +48,9 @@ def cpu(value: object) -> float | None:
 
 def url_credentials(url: str | None) -> tuple[str, str] | None:
     """(user, password) of a URL that carries a password; None otherwise."""
-    if not url or "://" not in url:
+    if not url or "://" not in url or "@" not in url:  # no user info, no password
         return None
-    from urllib.parse import urlsplit  # only URLs get here
+    from urllib.parse import urlsplit  # only URLs that may carry credentials get here
 
     try:
         parts = urlsplit(url.strip())

@@ -20,7 +20,6 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from airspec.lint.model import Context, Hit
 
@@ -36,11 +35,15 @@ def _check(ctx: Context) -> Iterator[Hit]:
     for opt in ctx.options:
         if opt.name != "base_url" or opt.section not in ("api", "webserver") or not opt.value:
             continue
+        if not opt.value.lower().startswith("http://"):
+            continue
+        from urllib.parse import urlsplit  # only a plain-HTTP URL gets here
+
         try:
             host = urlsplit(opt.value).hostname or ""
         except ValueError:
             continue
-        if opt.value.lower().startswith("http://") and host not in _LOCAL:
+        if host not in _LOCAL:
             yield Hit(
                 opt.at, f"{opt.label} serves the UI and API over plain HTTP ({opt.value}); use https://"
             )
