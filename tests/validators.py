@@ -36,6 +36,7 @@ KNOWN_TOOLS = (
     "check-jsonschema",
     "kubernetes-validate",
     "docker-compose",
+    "shellcheck",
     "airflow-python",
 )
 # Variables of the caller that would change what a tool reports; run_tool drops them by default.
