@@ -188,6 +188,14 @@ def main() -> int:
         if target is not None and ms > target:
             flag, missed = "  MISSED", True
         print(f"{name:<40} {ms:>10.1f} {ms / base:>8.1f} {target or '':>10}{flag}")
+    # The other peers read the same inputs, each a part of what airspec does: no target, the ratio for scale.
+    for label, peer_row, ours in (
+        ("check-jsonschema / airspec validate", "peer: check-jsonschema (spec vs schema)", "validate"),
+        ("kubernetes-validate / airspec compile", "peer: kubernetes-validate (pod template)", "compile"),
+    ):
+        if peer_row in results:
+            ratio = results[peer_row] / results[f"airspec {ours} kubernetes-helm"]
+            print(f"{label:<40} {ratio:>10.1f}x")
     peer = results.get("peer: airflow config lint (same cfg)")
     if peer:
         ratio = peer / results["airspec lint raw airflow.cfg"]
