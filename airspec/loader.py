@@ -84,12 +84,36 @@ def load_file(path: str) -> Loaded:
 
 def load_text(text: str, name: str) -> Loaded:
     """Parse one YAML document; raise InputError with a position for anything unusable."""
+    node, by_libyaml = _parse(text, name, pure=False)
+    source = SourceMap(name, {}, {})
+    if node is None:
+        return Loaded({}, source, text)
+    size = _expanded_size(node, {})
+    if size > MAX_NODES:
+        raise InputError(
+            f"document expands to more than {MAX_NODES} nodes (alias expansion is bounded)",
+            Span(name, node.start_mark.line + 1, node.start_mark.column + 1),
+        )
+    try:
+        return Loaded(_Builder(source).build(node, (), 0), source, text)
+    except InputError:
+        if not by_libyaml:
+            raise
+    # libyaml read it and something in it is refused (a tag, a duplicate key, a merge): the pure parser reads it
+    # again, so that the message is the same whichever parser read the text.
+    node, _ = _parse(text, name, pure=True)
+    source = SourceMap(name, {}, {})
+    return Loaded(_Builder(source).build(node, (), 0), source, text)
+
+
+def _parse(text: str, name: str, pure: bool) -> tuple[Any, bool]:
+    """The node graph (None for an empty document), and whether libyaml composed it."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
         _check_brackets(text, name)
         _check_comment_runs(text, name)
-        node = _compose(text)
+        return _compose(text, pure)
     except _TooDeep as exc:
         raise InputError(
             f"nesting deeper than {MAX_DEPTH} levels", Span(name, exc.mark.line + 1, exc.mark.column + 1)
@@ -112,36 +136,26 @@ def load_text(text: str, name: str) -> Loaded:
         raise InputError(
             f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'cannot parse'}"
         ) from None
-    source = SourceMap(name, {}, {})
-    if node is None:
-        return Loaded({}, source, text)
-    size = _expanded_size(node, {})
-    if size > MAX_NODES:
-        raise InputError(
-            f"document expands to more than {MAX_NODES} nodes (alias expansion is bounded)",
-            Span(name, node.start_mark.line + 1, node.start_mark.column + 1),
-        )
-    data = _Builder(source).build(node, (), 0)
-    return Loaded(data, source, text)
 
 
-def _compose(text: str) -> Any:
-    """The document's node graph: from libyaml (ruamel.yaml.clib) where it reads the text, else from ruamel's
-    pure-Python parser. Both give the same graph (tests compare them); libyaml is ~8x faster. Any text libyaml
-    refuses is parsed again by the pure parser, so that every YAML error reads the same whichever is installed."""
+def _compose(text: str, pure: bool = False) -> tuple[Any, bool]:
+    """The document's node graph, and whether libyaml made it: from libyaml (ruamel.yaml.clib) where it reads the
+    text, else from ruamel's pure-Python parser. Both give the same graph (tests compare them); libyaml is ~8x
+    faster. Any text libyaml refuses is parsed again by the pure parser, so that every YAML error reads the same
+    whichever is installed."""
     from ruamel.yaml.error import YAMLError
 
     try:
-        if _PURE_ONLY.search(text):
+        if pure or _PURE_ONLY.search(text):
             raise _NoCParser
-        return _compose_c(text)
+        return _compose_c(text), True
     except _NoCParser:
         pass
     except YAMLError:
         pass
     yaml = _yaml_class()(typ="rt", pure=True)
     yaml.max_depth = MAX_DEPTH  # ruamel's composer counts the levels it recurses into
-    return yaml.compose(text)
+    return yaml.compose(text), False
 
 
 class _NoCParser(Exception):

@@ -505,6 +505,7 @@ def test_tabs_that_yaml_1_2_allows_are_read() -> None:
         "a: *nope\n",
         "a: &x 1\nb: &x 2\nc: *x\n",
         "a: !!str 1\nb: ! 2\nc: !!int '3'\nd: !local x\n",
+        "!!!python/object:os.system x\n",
         "? a\n: 1\n? [b]\n: 2\n",
         "a: |\n  x\n   y\nb: >-\n  z\n\n  w\n",
         "- - - - a\n",
