@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ ci:
   branch: "it's/release"
   lint: false
   pin_actions: false
+  airspec_requirement: "airspec @ git+https://github.com/example/airspec@v0.1.0"
 """,
     "pinned-none": BASE.format(name="pinned", version="3.0") + "ci: {}\n",
 }
@@ -96,6 +98,25 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         path.write_text(workflow_text(resolved), encoding="utf-8")
         out[name] = path
     return out
+
+
+def test_airspec_comes_from_the_requirement_the_spec_names() -> None:
+    """The version that wrote the workflow by default; `ci.airspec_requirement` where that is not on the index.
+    It reaches pip through the job's environment: bash hands it over as one argument, whatever it holds."""
+    for name, want in (
+        ("kubernetes-helm", "airspec==0.1.0"),
+        ("none-2.11", "airspec @ git+https://github.com/example/airspec@v0.1.0"),
+    ):
+        job = load(workflow_text(CASES[name]))["jobs"]["test"]
+        assert job["env"]["AIRSPEC_REQUIREMENT"] == want, name
+        (install,) = [s["run"] for s in job["steps"] if s["name"].startswith("Install Airflow")]
+        assert install.splitlines()[-1] == 'pip install pytest ruff "$AIRSPEC_REQUIREMENT"'
+    nasty = "a b; echo \"$(id)\" `x` * \\ 'q' $HOME ${{ 1 }}"
+    script = 'pip() { printf "%s\\n" "$#" "$@"; }\n' + install.splitlines()[-1] + "\n"
+    said = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env={"AIRSPEC_REQUIREMENT": nasty}, check=True
+    )
+    assert said.stdout.splitlines() == ["4", "install", "pytest", "ruff", nasty]
 
 
 def test_no_ci_section_no_workflow() -> None:
@@ -181,7 +202,9 @@ def test_test_job_installs_the_resolved_airflow_under_its_constraints() -> None:
             f"constraints-{python}.txt"
         )
         assert f'--constraint "{url}"' in install, name
-        assert f'"airspec=={__version__}"' in install, name
+        assert 'pip install pytest ruff "$AIRSPEC_REQUIREMENT"' in install, name
+        pinned = resolved.spec.ci.airspec_requirement or f"airspec=={__version__}"
+        assert job["env"]["AIRSPEC_REQUIREMENT"] == pinned, name
         for package in provider_packages(resolved.spec.airflow.providers):
             assert f'"{package}"' in install, name
         steps = [s["name"] for s in job["steps"]]

@@ -209,6 +209,7 @@ KUBERNETES = (
     Field(("ci", "branch"), lambda v: line(v) and "${{" not in v),
     Field(("ci", "dags_path"), line, prefix="d-", suffix="-d", seen_as=ci_folder),
     Field(("ci", "tests_path"), line, prefix="t-", suffix="-t", seen_as=ci_folder),
+    Field(("ci", "airspec_requirement"), lambda v: line(v) and v != ""),
 )
 COMPOSE = (*COMMON, Field(("dags", "local_path"), line, prefix="./"))
 

@@ -305,6 +305,11 @@ class Ci(Strict):
     )
     lint: bool = True
     pin_actions: bool = Field(True, description="Pin third-party actions by full commit SHA")
+    airspec_requirement: Annotated[Line, StringConstraints(min_length=1)] | None = Field(
+        None,
+        description="What CI pip-installs airspec from (a requirement such as a git URL); "
+        "defaults to airspec==<the version that compiled the workflow>",
+    )
     deploy: CiDeploy = Field(default_factory=CiDeploy)
 
 

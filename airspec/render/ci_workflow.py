@@ -16,7 +16,8 @@ reads when not told otherwise (3.3's DagBag has no `include_examples`). Like the
 skips files that mention neither `airflow` nor `dag`. The job then runs pytest on `ci.tests_path` when it
 exists, `ruff`, `airspec validate` and `airspec lint` (with `ci.lint`), and `airspec compile --check` against the
 committed output (`build/`, the compile default), with the airspec version that wrote the workflow
-(`AIRSPEC_REQUIREMENT`).
+(`AIRSPEC_REQUIREMENT`), or whatever `ci.airspec_requirement` names (a git URL, say, while airspec is not on the
+index CI installs from). The requirement reaches pip through the job's environment, never as shell text.
 
 Deploy runs after the tests, on pushes to the branch only: `s3` syncs the DAG folder to
 `s3://<bucket>/<prefix>` (with `--delete`, so removed DAGs disappear), with AWS credentials from GitHub's OIDC
@@ -46,8 +47,8 @@ CONSTRAINTS = (
     "https://raw.githubusercontent.com/apache/airflow/constraints-{airflow}/constraints-{python}.txt"
 )
 PROVIDER_PREFIX = "apache-airflow-providers-"
-# The airspec that wrote the workflow, so `compile --check` compares like with like. The name must resolve to this
-# project on the index CI installs from; until airspec is published there, point this at where it is.
+# The airspec that wrote the workflow, so `compile --check` compares like with like; `ci.airspec_requirement`
+# replaces it where this name does not resolve on the index CI installs from.
 AIRSPEC_REQUIREMENT = f"airspec=={__version__}"
 
 
@@ -143,7 +144,7 @@ def _install_script(resolved: Resolved, ci: Ci) -> str:
         "if [ -f requirements.txt ]; then\n"
         f'  pip install "{airflow}" -r requirements.txt\n'
         "fi\n"
-        f'pip install pytest ruff "{AIRSPEC_REQUIREMENT}"\n'
+        'pip install pytest ruff "$AIRSPEC_REQUIREMENT"\n'
     )
 
 
@@ -197,6 +198,7 @@ def _test_job(resolved: Resolved, ci: Ci) -> dict[str, Any]:
             "TESTS_PATH": _text(tests),
             "AIRSPEC_SPEC": _text(_spec_path(resolved)),
             "AIRSPEC_OUT": OUT,
+            "AIRSPEC_REQUIREMENT": _text(ci.airspec_requirement or AIRSPEC_REQUIREMENT),
             "AIRFLOW__CORE__DAGS_FOLDER": f"${{{{ github.workspace }}}}/{_text(dags)}",
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         },
