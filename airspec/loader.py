@@ -1,8 +1,10 @@
 """YAML text -> plain data + source map.
 
-Built on ruamel.yaml's composer (YAML 1.2: `on`/`yes` stay strings) rather than its constructor, so that every key
-and value keeps its position, duplicate keys name both lines, only the standard tags are accepted, and alias
-expansion, nesting depth and file size are bounded before anything large is built.
+Built on a YAML composer (node graph with positions, YAML 1.2: `on`/`yes` stay strings) rather than a constructor,
+so that every key and value keeps its position, duplicate keys name both lines, only the standard tags are
+accepted, and alias expansion, nesting depth and file size are bounded before anything large is built. The graph
+comes from libyaml's events (ruamel.yaml.clib) where libyaml reads the text, otherwise from ruamel.yaml's
+pure-Python composer, which also words every refusal (see _compose).
 """
 
 from __future__ import annotations
