@@ -87,9 +87,8 @@ def load_file(path: str) -> Loaded:
 def load_text(text: str, name: str) -> Loaded:
     """Parse one YAML document; raise InputError with a position for anything unusable."""
     node, by_libyaml = _parse(text, name, pure=False)
-    source = SourceMap(name, {}, {})
     if node is None:
-        return Loaded({}, source, text)
+        return Loaded({}, SourceMap(name, {}, {}), text)
     size = _expanded_size(node, {})
     if size > MAX_NODES:
         raise InputError(
@@ -97,13 +96,16 @@ def load_text(text: str, name: str) -> Loaded:
             Span(name, node.start_mark.line + 1, node.start_mark.column + 1),
         )
     try:
-        return Loaded(_Builder(source).build(node, (), 0), source, text)
+        return _built(node, name, text)
     except InputError:
         if not by_libyaml:
             raise
     # libyaml read it and something in it is refused (a tag, a duplicate key, a merge): the pure parser reads it
     # again, so that the message is the same whichever parser read the text.
-    node, _ = _parse(text, name, pure=True)
+    return _built(_parse(text, name, pure=True)[0], name, text)
+
+
+def _built(node: Any, name: str, text: str) -> Loaded:
     source = SourceMap(name, {}, {})
     return Loaded(_Builder(source).build(node, (), 0), source, text)
 
@@ -183,7 +185,6 @@ def _compose_c(text: str) -> Any:
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     parser = CParser(text)
-    resolve = _implicit_tag
     parser.get_event()  # stream start
     event = parser.get_event()
     if isinstance(event, events.StreamEndEvent):
@@ -217,12 +218,12 @@ def _compose_c(text: str) -> Any:
                 tag = event.tag
                 if kind is events.ScalarEvent:
                     if tag is None or tag == "!":
-                        tag = resolve(ScalarNode, event.value, event.implicit)
+                        tag = _implicit_tag(ScalarNode, event.value, event.implicit)
                     node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
                 else:
                     cls = SequenceNode if kind is events.SequenceStartEvent else MappingNode
                     if tag is None or tag == "!":
-                        tag = resolve(cls, None, event.implicit)
+                        tag = _implicit_tag(cls, None, event.implicit)
                     node = cls(tag, [], event.start_mark, None, flow_style=event.flow_style)
                 if event.anchor is not None:
                     anchors[event.anchor] = node

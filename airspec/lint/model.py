@@ -91,9 +91,8 @@ class FileContext:
         self.version: str | None = None
         self.options: list[Opt] = []
         self.executors: list[str] = []  # empty when the input does not say
-        self.stated_version: str | None = (
-            None  # the version the file itself names (image tag, airflowVersion)
-        )
+        # the version the file itself names (image tag, airflowVersion)
+        self.stated_version: str | None = None
 
     @property
     def lines(self) -> list[str]:
