@@ -10,11 +10,31 @@ from typing import NoReturn
 import click
 
 from airspec import __version__
-from airspec.errors import AirspecError, Diagnostic, InputError, SpecInvalid, UsageError
+from airspec.errors import AirspecError, ContentError, InputError, SpecInvalid, UsageError, WriteError
+from airspec.lint.model import KINDS as LINT_KINDS
+from airspec.report import FORMATS as LINT_FORMATS
 
 FORMATS = click.Choice(["text", "json"])
-LINT_FORMATS = ["text", "json", "sarif", "github", "junit"]
-LINT_KINDS = ["spec", "airflow.cfg", "helm-values", "compose", "workflow", "statsd-mapping"]
+
+# Every error a user may see, by what it means: (exit code, stream). A problem in a file's content is a finding
+# (exit 1, stdout, like a lint finding or a schema error); usage, unreadable paths and failed writes are errors
+# (exit 2, stderr). Exit 1 also means "drift" (diff), "findings" (lint) and "stale" (compile --check).
+OUTCOMES: dict[type[AirspecError], tuple[int, str]] = {
+    SpecInvalid: (1, "stdout"),
+    ContentError: (1, "stdout"),
+    InputError: (2, "stderr"),
+    WriteError: (2, "stderr"),
+    UsageError: (2, "stderr"),
+}
+
+
+def exit_code(exc: AirspecError) -> int:
+    return OUTCOMES.get(type(exc), (2, "stderr"))[0]
+
+
+def report(exc: AirspecError) -> None:
+    """Print an error where the table says, one line per problem."""
+    click.echo(str(exc), err=OUTCOMES.get(type(exc), (2, "stderr"))[1] == "stderr")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,37 +52,33 @@ def cli() -> None:
 def validate(specs: tuple[str, ...], env: str | None, fmt: str) -> None:
     """Check specs (or folders of airflow-spec.yaml files) against the schema and the target Airflow version;
     every problem with file:line:col."""
-    from airspec.compile import expand_specs
-    from airspec.compile import problems as compile_problems
-    from airspec.loader import load_file
+    from airspec import pipeline  # pydantic and the models: only commands that read specs load them
 
     results: list[dict[str, object]] = []
     worst = 0
-    entries: list[tuple[str, InputError | None]] = []  # a folder stands for its specs, in argument order
+    entries: list[tuple[str, AirspecError | None]] = []  # a folder stands for its specs, in argument order
     for given in specs:
         try:
-            entries += [(path, None) for path in expand_specs([given])]
-        except InputError as exc:
+            entries += [(path, None) for path in pipeline.expand_specs([given])]
+        except AirspecError as exc:
             entries.append((given, exc))
     for path, unreadable in entries:
-        problems: list[Diagnostic] = []
         try:
             if unreadable is not None:
                 raise unreadable
-            problems = compile_problems(load_file(path), env)
-            code = 1 if problems else 0
+            problems = pipeline.problems(pipeline.load_spec(path), env)
         except SpecInvalid as exc:
-            problems, code = list(exc.diagnostics), 1
-        except InputError as exc:
+            problems = list(exc.diagnostics)
+        except UsageError:
+            raise
+        except AirspecError as exc:
+            worst = max(worst, exit_code(exc))
             if fmt == "json":
                 results.append({"file": path, "valid": False, "error": str(exc), "diagnostics": []})
             else:
-                click.echo(str(exc), err=True)
-            worst = max(worst, 2)
+                report(exc)
             continue
-        except UsageError as exc:
-            fail(str(exc))
-        worst = max(worst, code)
+        worst = max(worst, 1 if problems else 0)
         if fmt == "json":
             results.append(
                 {"file": path, "valid": not problems, "diagnostics": [d.as_dict() for d in problems]}
@@ -91,26 +107,28 @@ def compile_(
 ) -> None:
     """Compile specs into every artifact they call for: one spec into OUT, several (or a folder of
     airflow-spec.yaml files) into OUT/<spec name>."""
-    from pathlib import Path
-
-    from airspec.compile import KINDS, expand_specs, plan, stale, write_jobs
+    from airspec import pipeline
+    from airspec.artifacts import NAMES
+    from airspec.compile import plan, stale
+    from airspec.write import write_tree
 
     kinds = None
     if only:
         kinds = frozenset(k.strip() for k in only.split(",") if k.strip())
-        unknown = sorted(kinds - set(KINDS))
+        unknown = sorted(kinds - set(NAMES))
         if unknown:
-            fail(f"error: --only: unknown kind {', '.join(unknown)} (kinds: {', '.join(KINDS)})")
-    try:
-        jobs = plan(expand_specs(specs), out, env, kinds)
-        problems = {job.out: stale(job.out, job.artifacts) for job in jobs} if check else {}
-        unchanged = set() if check else write_jobs([(job.out, job.artifacts) for job in jobs])
-    except SpecInvalid as exc:
-        for d in exc.diagnostics:
-            click.echo(str(d))
-        sys.exit(1)
-    except AirspecError as exc:
-        fail(str(exc), exc.exit_code)
+            raise UsageError(f"--only: unknown kind {', '.join(unknown)} (kinds: {', '.join(NAMES)})")
+    jobs = plan(pipeline.expand_specs(specs), out, env, kinds)
+    problems = {job.out: stale(job.out, job.artifacts) for job in jobs} if check else {}
+    unchanged: set[str] = set()
+    if not check:
+        prefix = {job.out: os.path.relpath(job.out, out) for job in jobs}
+        files = [
+            (os.path.normpath(os.path.join(prefix[job.out], a.path)).replace(os.sep, "/"), a.text)
+            for job in jobs
+            for a in job.artifacts
+        ]
+        unchanged = write_tree(out, files)
     manifests: list[dict[str, object]] = []
     for job in jobs:
         manifest: dict[str, object] = {
@@ -129,9 +147,10 @@ def compile_(
             if not problems[job.out]:
                 click.echo(f"{job.out}: {len(job.artifacts)} artifacts are current")
         elif fmt == "text":
+            here = os.path.relpath(job.out, out)
             for a in job.artifacts:
-                done = "unchanged" if Path(job.out) / a.path in unchanged else "wrote"
-                click.echo(f"{done} {job.out}/{a.path}")
+                rel = os.path.normpath(os.path.join(here, a.path)).replace(os.sep, "/")
+                click.echo(f"{'unchanged' if rel in unchanged else 'wrote'} {job.out}/{a.path}")
     if fmt == "json":
         click.echo(json.dumps(manifests[0] if len(manifests) == 1 else manifests, indent=2))
     sys.exit(1 if any(problems.values()) else 0)
@@ -142,12 +161,11 @@ def compile_(
 def schema(output: str | None) -> None:
     """Print the JSON Schema of airflow-spec.yaml (for editors and other tools)."""
     from airspec.schema import schema_text
+    from airspec.write import write_file
 
     text = schema_text()
     if output:
-        from airspec.write import write_file
-
-        guard(lambda: write_file(output, text))
+        write_file(output, text)
     else:
         click.echo(text, nl=False)
 
@@ -157,14 +175,12 @@ def schema(output: str | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file")
 def init(path: str, force: bool) -> None:
     """Write a commented starter spec that validates."""
-    from pathlib import Path
-
     from airspec.starter import starter_spec
     from airspec.write import write_file
 
-    if Path(path).exists() and not force:
-        fail(f"error: {path} exists; pass --force to overwrite it")
-    guard(lambda: write_file(path, starter_spec()))
+    if os.path.lexists(path) and not force:
+        raise UsageError(f"{path} exists; pass --force to overwrite it")
+    write_file(path, starter_spec())
     click.echo(f"wrote {path}; next: airspec validate {path}")
 
 
@@ -205,10 +221,7 @@ def lint(
     invocation = Invocation(
         paths, airflow_version, env, fmt, select, ignore, fail_on, baseline, write_baseline, kind
     )
-    try:
-        result = execute(invocation)
-    except AirspecError as exc:
-        fail(str(exc), exc.exit_code)
+    result = execute(invocation)
     click.echo(result.output, nl=False)
     for message in result.messages:
         click.echo(message, err=True)
@@ -233,7 +246,7 @@ def explain(rule_id: str) -> None:
 
     found = next((r for r in all_rules() if rule_id.upper() in (r.id, r.name.upper())), None)
     if found is None:
-        fail(f"error: no rule {rule_id!r} (see `airspec rules`)")
+        raise UsageError(f"no rule {rule_id!r} (see `airspec rules`)")
     click.echo(text(found), nl=False)
 
 
@@ -266,46 +279,31 @@ def diff(
     from airspec.diff import run
     from airspec.diff.output import as_json, as_text
 
-    try:
-        report = run(spec, source, env=env, ignore=ignore, show_secrets=show_secrets)
-    except SpecInvalid as exc:
-        for d in exc.diagnostics:
-            click.echo(str(d), err=True)
-        sys.exit(2)
-    except AirspecError as exc:
-        fail(str(exc))
-    click.echo(as_json(report) if fmt == "json" else as_text(report), nl=False)
-    sys.exit(1 if report.drift else 0)
-
-
-def guard(action: object) -> None:
-    try:
-        action()  # type: ignore[operator]
-    except AirspecError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(exc.exit_code)
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(code)
+    found = run(spec, source, env=env, ignore=ignore, show_secrets=show_secrets)
+    click.echo(as_json(found) if fmt == "json" else as_text(found), nl=False)
+    sys.exit(1 if found.drift else 0)
 
 
 def main() -> None:
     try:
         cli.main(prog_name="airspec", standalone_mode=True)
-    except AirspecError as exc:  # pragma: no cover - commands catch their own; this is the last net
-        click.echo(str(exc), err=True)
-        _leave(exc.exit_code)
+    except AirspecError as exc:  # what a command raised: the table says where it goes and how it exits
+        report(exc)
+        _leave(exit_code(exc))
     except SystemExit as exc:
         if isinstance(exc.code, str):
             click.echo(exc.code, err=True)
         _leave(exc.code if isinstance(exc.code, int) else int(exc.code is not None))
+    except (
+        Exception
+    ) as exc:  # a bug: one line and exit 2, never a traceback or an exit code that means findings
+        click.echo(f"error: internal error, please report it: {type(exc).__name__}: {exc!r}"[:500], err=True)
+        _leave(2)
     _leave(0)
 
 
 def _leave(code: int) -> NoReturn:
-    """Exit without tearing the interpreter down: freeing every module and object took ~20 ms of each run, a
+    """Exit without tearing the interpreter down: freeing every module and object takes ~20 ms of each run, a
     tenth of a compile. Nothing is left to finish by then: files airspec writes are closed as they are written,
     subprocesses have been waited for, and stdout and stderr are flushed here."""
     try:

@@ -1,4 +1,9 @@
-"""The few error types a user may see. Each prints as one line per problem."""
+"""The few error types a user may see. Each prints as one line per problem, `error: ` added here and only here.
+
+Which stream and exit code each one gets is decided in one table in the CLI (`cli.OUTCOMES`):
+- a problem in the content of a file (YAML syntax, a duplicate key, a schema error): exit 1, like a finding;
+- bad usage, a path that is missing or cannot be read, and failed writes: exit 2.
+"""
 
 from __future__ import annotations
 
@@ -30,13 +35,8 @@ class Diagnostic(NamedTuple):
 
 
 class AirspecError(Exception):
-    """Base of errors the CLI turns into messages and exit codes."""
-
-    exit_code = 2
-
-
-class InputError(AirspecError):
-    """Input that cannot be read at all: missing, binary, malformed YAML, too large. Exit 2."""
+    """Base of errors the CLI turns into messages and exit codes. The message is bare; str() adds `error: `
+    (and the position, when there is one)."""
 
     def __init__(self, message: str, span: Span | None = None) -> None:
         super().__init__(f"{span}: error: {message}" if span else f"error: {message}")
@@ -44,15 +44,29 @@ class InputError(AirspecError):
         self.bare = message
 
 
-class SpecInvalid(AirspecError):
-    """A spec that was read but does not validate. Exit 1."""
+class InputError(AirspecError):
+    """A path that cannot be read at all: missing, a directory where a file is expected, not a regular file,
+    unreadable. Exit 2."""
 
-    exit_code = 1
 
-    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.diagnostics = sorted(set(diagnostics))
-        super().__init__("\n".join(str(d) for d in self.diagnostics))
+class ContentError(AirspecError):
+    """A file that was read but whose content is unusable: not UTF-8, binary, too large, malformed YAML, a
+    duplicate key, an alias bomb. Exit 1 (a problem in the file, as a schema error is)."""
+
+
+class WriteError(AirspecError):
+    """An output that cannot be written. Exit 2."""
 
 
 class UsageError(AirspecError):
     """Bad command-line usage (unknown environment, conflicting flags). Exit 2."""
+
+
+class SpecInvalid(AirspecError):
+    """A spec that was read but does not validate. Exit 1; every problem on its own line."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sorted(set(diagnostics))
+        Exception.__init__(self, "\n".join(str(d) for d in self.diagnostics))
+        self.span = None
+        self.bare = str(self)

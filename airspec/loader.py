@@ -15,7 +15,7 @@ import os
 import re
 from typing import Any, NamedTuple
 
-from airspec.errors import InputError
+from airspec.errors import ContentError, InputError
 from airspec.source import Path, SourceMap, Span
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -56,15 +56,15 @@ def read_text(path: str) -> str:
 
 def decode(raw: bytes, name: str) -> str:
     if len(raw) > MAX_BYTES:
-        raise InputError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", Span(name, 1, 1))
+        raise ContentError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", Span(name, 1, 1))
     if b"\0" in raw:
-        raise InputError(
+        raise ContentError(
             "binary data (NUL byte): expected a UTF-8 text file", _span_at(raw, raw.index(b"\0"), name)
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError("not valid UTF-8 text", _span_at(raw, exc.start, name)) from None
+        raise ContentError("not valid UTF-8 text", _span_at(raw, exc.start, name)) from None
     return text.removeprefix("\ufeff")
 
 
@@ -91,13 +91,13 @@ def load_text(text: str, name: str) -> Loaded:
         return Loaded({}, SourceMap(name, {}, {}), text)
     size = _expanded_size(node, {})
     if size > MAX_NODES:
-        raise InputError(
+        raise ContentError(
             f"document expands to more than {MAX_NODES} nodes (alias expansion is bounded)",
             Span(name, node.start_mark.line + 1, node.start_mark.column + 1),
         )
     try:
         return _built(node, name, text)
-    except InputError:
+    except ContentError:
         if not by_libyaml:
             raise
     # libyaml read it and something in it is refused (a tag, a duplicate key, a merge): the pure parser reads it
@@ -119,25 +119,25 @@ def _parse(text: str, name: str, pure: bool) -> tuple[Any, bool]:
         _check_comment_runs(text, name)
         return _compose(text, pure)
     except _TooDeep as exc:
-        raise InputError(
+        raise ContentError(
             f"nesting deeper than {MAX_DEPTH} levels", Span(name, exc.mark.line + 1, exc.mark.column + 1)
         ) from None
     except _OtherVersion as exc:
-        raise InputError(
+        raise ContentError(
             f"%YAML {exc.version}: airspec reads YAML 1.2 (where yes/no/on/off are strings); remove the directive",
             Span(name, exc.mark.line + 1, exc.mark.column + 1),
         ) from None
     except _TooManyNodes as exc:
         where = Span(name, exc.mark.line + 1, exc.mark.column + 1)
-        raise InputError(f"document has more than {MAX_NODES} nodes", where) from None
+        raise ContentError(f"document has more than {MAX_NODES} nodes", where) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
         if type(exc).__name__ == "MaxDepthExceededError":
-            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", where) from None
-        raise InputError(f"invalid YAML: {exc.problem or exc.context or 'cannot parse'}", where) from None
+            raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", where) from None
+        raise ContentError(f"invalid YAML: {exc.problem or exc.context or 'cannot parse'}", where) from None
     except YAMLError as exc:
-        raise InputError(
+        raise ContentError(
             f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'cannot parse'}"
         ) from None
 
@@ -321,7 +321,9 @@ def _check_brackets(text: str, name: str) -> None:
     for match in _BRACKETS.finditer(text):
         depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
         if depth > 4 * MAX_DEPTH:
-            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", _text_span(text, match.start(), name))
+            raise ContentError(
+                f"nesting deeper than {MAX_DEPTH} levels", _text_span(text, match.start(), name)
+            )
 
 
 def _check_comment_runs(text: str, name: str) -> None:
@@ -334,7 +336,9 @@ def _check_comment_runs(text: str, name: str) -> None:
         if stripped.startswith("#"):
             run += 1
             if run > MAX_COMMENT_RUN:
-                raise InputError(f"more than {MAX_COMMENT_RUN} comment lines in a row", Span(name, number, 1))
+                raise ContentError(
+                    f"more than {MAX_COMMENT_RUN} comment lines in a row", Span(name, number, 1)
+                )
         elif stripped.strip():
             run = 0
 
@@ -368,16 +372,16 @@ class _Builder:
         from ruamel.yaml.nodes import MappingNode, SequenceNode
 
         if depth > MAX_DEPTH:
-            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", self.span(node))
+            raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", self.span(node))
         self.source.values.setdefault(path, self.span(node))
         tag = str(getattr(node.tag, "value", node.tag) or "")
         if isinstance(node, MappingNode):
             if tag not in (_STD + "map", "", "?"):
-                raise InputError(f"unsupported YAML tag {tag!r}", self.span(node))
+                raise ContentError(f"unsupported YAML tag {tag!r}", self.span(node))
             return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
             if tag not in (_STD + "seq", "", "?"):
-                raise InputError(f"unsupported YAML tag {tag!r}", self.span(node))
+                raise ContentError(f"unsupported YAML tag {tag!r}", self.span(node))
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self._scalar(node, tag)
 
@@ -395,11 +399,11 @@ class _Builder:
                 _STD + "int",
                 _STD + "bool",
             ):
-                raise InputError("mapping keys must be plain strings", self.span(key_node))
+                raise ContentError("mapping keys must be plain strings", self.span(key_node))
             key = key_node.value
             here = self.span(key_node)
             if key in first:
-                raise InputError(f"duplicate key {key!r} (first defined at line {first[key].line})", here)
+                raise ContentError(f"duplicate key {key!r} (first defined at line {first[key].line})", here)
             first[key] = here
             self.source.keys[(*path, key)] = here
             out[key] = self.build(value_node, (*path, key), depth + 1)
@@ -414,7 +418,7 @@ class _Builder:
         out: dict[str, Any] = {}
         for src in reversed(sources):
             if not isinstance(src, MappingNode):
-                raise InputError("a merge key (<<) takes a mapping or a list of mappings", self.span(src))
+                raise ContentError("a merge key (<<) takes a mapping or a list of mappings", self.span(src))
             out.update(self._mapping(src, path, depth + 1))
         return out
 
@@ -432,7 +436,7 @@ class _Builder:
             return _to_int(text)
         if tag == _STD + "float":
             return _to_float(text)
-        raise InputError(f"unsupported YAML tag {tag!r}", self.span(node))
+        raise ContentError(f"unsupported YAML tag {tag!r}", self.span(node))
 
 
 def _to_int(text: str) -> int | str:

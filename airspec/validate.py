@@ -9,16 +9,17 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-from airspec.catalog import Catalog, UnknownVersion, line_of, load
+from airspec.catalog import Catalog
 from airspec.errors import Diagnostic, SpecInvalid, UsageError
 from airspec.loader import Loaded
 from airspec.model import Spec
-from airspec.model.types import DURATION_PATTERN, QUANTITY_PATTERN, SecretRef
+from airspec.model.types import DURATION_PATTERN, QUANTITY_PATTERN
+from airspec.semantic import catalog_for, semantic
 from airspec.source import Path, SourceMap, Span, format_path
 
 _YAML11_BOOLS = ("yes", "no", "on", "off", "y", "n")
@@ -64,36 +65,34 @@ def _validate(loaded: Loaded, env: str | None) -> Validated:
         diagnostics.extend(_from_pydantic(exc, data, source, loaded.text))
         # The version may still be readable: report version-dependent problems in the same run.
         raise SpecInvalid(diagnostics) from None
-    catalog, problems = _catalog_for(spec, source)
+    catalog, problems = catalog_for(spec, source)
     diagnostics.extend(problems)
     if catalog is not None:
-        diagnostics.extend(_semantic(spec, source, catalog))
+        diagnostics.extend(semantic(spec, source, catalog))
     if diagnostics or catalog is None:
         raise SpecInvalid(diagnostics)
     return Validated(spec, source, catalog, env)
 
 
-def validate_all(
-    loaded: Loaded, attempt: Callable[[Loaded, str | None], object] | None = None
-) -> list[Diagnostic]:
-    """Problems in the base spec and in every environment; a problem the base has is reported once.
-    `attempt(loaded, env)` raises SpecInvalid for a problem (default: validate; compile passes the whole build)."""
+def validate_all(loaded: Loaded, env: str | None = None) -> list[Diagnostic]:
+    """Every problem: for `env`; or else in the base spec and in every environment, where a problem the base has
+    is reported once and an environment's own problem names the environment."""
+    if env is not None:
+        return _problems(loaded, env)
     envs = loaded.data.get("environments") if isinstance(loaded.data, dict) else None
-    found = _problems(loaded, None, attempt or validate)
+    found = _problems(loaded, None)
     base = {(d.span, d.message) for d in found}
     for name in sorted(envs) if isinstance(envs, dict) else []:
-        for d in _problems(loaded, name, attempt or validate):
+        for d in _problems(loaded, name):
             if (d.span, d.message) not in base:
                 message = f"{d.message} (environment {_one_line(name)})"
                 found.append(Diagnostic(d.span, d.severity, message, d.code))
     return sorted(set(found))
 
 
-def _problems(
-    loaded: Loaded, env: str | None, attempt: Callable[[Loaded, str | None], object]
-) -> list[Diagnostic]:
+def _problems(loaded: Loaded, env: str | None) -> list[Diagnostic]:
     try:
-        attempt(loaded, env)
+        validate(loaded, env)
     except SpecInvalid as exc:
         return list(exc.diagnostics)
     return []
@@ -113,7 +112,7 @@ def select_environment(loaded: Loaded, env: str | None) -> tuple[Any, SourceMap]
     envs = data.get("environments")
     if not isinstance(envs, dict) or env not in envs:
         known = _one_line(", ".join(sorted(envs))) if isinstance(envs, dict) and envs else "none defined"
-        raise UsageError(f"error: {loaded.source.file}: no environment {env!r} (environments: {known})")
+        raise UsageError(f"{loaded.source.file}: no environment {env!r} (environments: {known})")
     overlay = envs[env]
     if not isinstance(overlay, dict):
         span = loaded.source.value(("environments", env))
@@ -314,154 +313,4 @@ def _step(annotation: Any, step: str | int) -> Any:
             return typing.get_args(candidate)[1]
         elif origin is list and isinstance(step, int):
             return typing.get_args(candidate)[0]
-    return None
-
-
-# ------------------------------------------------------------------------------ checks that need the catalog
-
-
-def _catalog_for(spec: Spec, source: SourceMap) -> tuple[Catalog | None, list[Diagnostic]]:
-    try:
-        line_of(spec.airflow.version)
-        return load(spec.airflow.version), []
-    except UnknownVersion as exc:
-        return None, [Diagnostic(source.value(("airflow", "version")), "error", f"airflow.version: {exc}")]
-
-
-def _semantic(spec: Spec, source: SourceMap, catalog: Catalog) -> Iterator[Diagnostic]:
-    def err(path: Path, message: str, key: bool = False) -> Diagnostic:
-        span = source.key(path) if key else source.value(path)
-        return Diagnostic(span, "error", f"{format_path(path)}: {message}")
-
-    executors = spec.executors
-    v = catalog.line
-    if isinstance(spec.executor, list) and catalog.major < 3:
-        yield err(("executor",), f"a list of executors needs Airflow 3 (this spec targets {v})")
-    if isinstance(spec.executor, list) and len(set(executors)) != len(executors):
-        yield err(("executor",), "lists an executor twice")
-    if "CeleryKubernetesExecutor" in executors and catalog.major >= 3:
-        yield err(
-            ("executor",),
-            "CeleryKubernetesExecutor was removed in Airflow 3; list both: [CeleryExecutor, KubernetesExecutor]",
-        )
-    uses_celery = any("Celery" in e for e in executors)
-    uses_k8s = any("Kubernetes" in e for e in executors)
-    if spec.celery is not None and not uses_celery:
-        yield err(("celery",), "set, but no executor uses Celery", key=True)
-    if spec.kubernetes_executor is not None and not uses_k8s:
-        yield err(("kubernetes_executor",), "set, but no executor runs tasks on Kubernetes", key=True)
-    if spec.secrets.jwt_secret is not None and catalog.major < 3:
-        yield err(
-            ("secrets", "jwt_secret"), f"Airflow {v} has no JWT secret (it came with Airflow 3)", key=True
-        )
-    if "compose" in spec.targets and uses_k8s:
-        yield err(("targets",), "docker-compose cannot run the KubernetesExecutor; target helm")
-    if len(set(spec.targets)) != len(spec.targets):
-        yield err(("targets",), "lists a target twice")
-    if spec.database.kind == "external" and spec.database.url is None:
-        yield err(("database",), "an external database needs url (a secret reference)", key=True)
-    if spec.celery and spec.celery.broker.kind == "external" and spec.celery.broker.url is None:
-        yield err(("celery", "broker"), "an external broker needs url (a secret reference)", key=True)
-    git = spec.dags.git_sync
-    if git and git.repo.startswith(("git@", "ssh://")) and git.ssh_key_secret is None:
-        yield err(("dags", "git_sync"), "an SSH repository needs ssh_key_secret", key=True)
-    statsd = spec.metrics.statsd
-    if statsd.enabled and not statsd.exporter.enabled and statsd.host is None:
-        yield err(
-            ("metrics", "statsd"), "without the statsd-exporter, statsd needs a host to send to", key=True
-        )
-    if "compose" in spec.targets:
-        for path, ref in _secret_fields(spec):
-            if ref.kind == "secret":
-                yield err(
-                    path, "a Kubernetes Secret cannot reach docker-compose; use {env: VAR} or {file: PATH}"
-                )
-    yield from _literal_secrets(spec, source)
-    yield from _config_options(spec, source, catalog)
-
-
-def _secret_fields(spec: Spec) -> Iterator[tuple[Path, SecretRef]]:
-    for name in ("fernet_key", "api_secret_key", "jwt_secret"):
-        ref = getattr(spec.secrets, name)
-        if ref is not None:
-            yield ("secrets", name), ref
-    for name in ("url", "password"):
-        ref = getattr(spec.database, name)
-        if ref is not None:
-            yield ("database", name), ref
-    if spec.celery:
-        if spec.celery.broker.url is not None:
-            yield ("celery", "broker", "url"), spec.celery.broker.url
-        if spec.celery.result_backend.url is not None:
-            yield ("celery", "result_backend", "url"), spec.celery.result_backend.url
-
-
-def _literal_secrets(spec: Spec, source: SourceMap) -> Iterator[Diagnostic]:
-    if spec.development_only:
-        return
-    for path, ref in _secret_fields(spec):
-        if ref.kind == "literal":
-            yield Diagnostic(
-                source.value(path),
-                "error",
-                f"{format_path(path)}: a literal secret; use a reference ({{secret: {{name, key}}}}, {{env: VAR}} "
-                "or {file: PATH}), or mark the spec development_only: true",
-            )
-
-
-def _config_options(spec: Spec, source: SourceMap, catalog: Catalog) -> Iterator[Diagnostic]:
-    for section, options in spec.config.items():
-        for name, value in options.items():
-            path: Path = ("config", section, name)
-            change = catalog.change(section, name)
-            known = catalog.option(section, name)
-            if change is not None and change.kind in ("moved", "renamed", "removed") and known is None:
-                if change.target:
-                    msg = f"[{section}] {name} moved to {change.target} in Airflow {catalog.line}; set that instead"
-                else:
-                    msg = f"[{section}] {name} was removed in Airflow {catalog.line}"
-                yield Diagnostic(source.key(path), "error", f"{format_path(path)}: {msg}")
-                continue
-            if known is None:
-                hint = catalog.suggest(section, name)
-                msg = f"[{section}] {name} is not an option of Airflow {catalog.line}"
-                if hint:
-                    msg += f"; did you mean {hint}?"
-                yield Diagnostic(source.key(path), "error", f"{format_path(path)}: {msg}")
-                continue
-            problem = _type_problem(known.type, value)
-            if problem:
-                yield Diagnostic(source.value(path), "error", f"{format_path(path)}: {problem}")
-            allowed = catalog.enum_options.get(section, {}).get(name)
-            if allowed and str(value) not in allowed:
-                yield Diagnostic(
-                    source.value(path), "error", f"{format_path(path)}: expected one of {', '.join(allowed)}"
-                )
-            if known.sensitive and not spec.development_only and isinstance(value, str) and value:
-                yield Diagnostic(
-                    source.value(path),
-                    "error",
-                    f"{format_path(path)}: [{section}] {name} is sensitive; a literal value here would be written "
-                    "into artifacts. Use the modelled secret reference, or mark the spec development_only: true",
-                )
-
-
-def _type_problem(kind: str, value: object) -> str | None:
-    if kind == "boolean":
-        if isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false")):
-            return None
-        return f"expected true or false, got {value!r}"
-    if kind == "integer":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return None
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return None
-        return f"expected an integer, got {value!r}"
-    if kind == "float":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return None
-        try:
-            float(str(value))
-        except ValueError:
-            return f"expected a number, got {value!r}"
     return None

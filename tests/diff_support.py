@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from airspec.compile import Artifact, build, write_all
-from airspec.loader import load_file
-from airspec.resolve import Resolved, resolve
-from airspec.validate import validate
+from airspec import pipeline
+from airspec.artifacts import Artifact, build
+from airspec.resolve import Resolved
+from airspec.write import write_tree
 from tests.conftest import ROOT
 
 _DROP = ("AIRFLOW", "AIRSPEC_AIRFLOW_", "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
@@ -42,14 +42,13 @@ def example(name: str) -> str:
     return f"examples/{name}/airflow-spec.yaml"
 
 
-def resolved_spec(spec: str, env: str | None = None) -> Resolved:
-    return resolve(
-        validate(load_file(str(ROOT / spec) if not Path(spec).is_absolute() else spec), env), spec_file=spec
-    )
+def resolved_spec(spec: str, env: str | None = None, out: Path | None = None) -> Resolved:
+    path = str(ROOT / spec) if not Path(spec).is_absolute() else spec
+    return pipeline.resolved(path, env, str(out) if out is not None else None)
 
 
 def compiled(spec: str, out: Path) -> list[Artifact]:
     """Compile `spec` into `out` as `airspec compile` does; the artifacts."""
-    artifacts = build(resolved_spec(spec))
-    write_all(str(out), artifacts)
+    artifacts = build(resolved_spec(spec, out=out))
+    write_tree(str(out), [(a.path, a.text) for a in artifacts])
     return artifacts

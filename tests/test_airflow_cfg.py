@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from airspec.compile import build
-from airspec.loader import load_file, load_text
+from airspec import pipeline
+from airspec.artifacts import build
 from airspec.render.airflow_cfg import escape
-from airspec.resolve import Resolved, resolve
-from airspec.validate import validate
+from airspec.resolve import Resolved
 from tests.conftest import EXAMPLES, ROOT
 from tests.validators import probe_airflow
 
@@ -53,18 +52,18 @@ secrets:
 
 def resolved_example(name: str, env: str | None = None) -> Resolved:
     spec = f"examples/{name}/airflow-spec.yaml"
-    return resolve(validate(load_file(str(ROOT / spec)), env), spec_file=spec)
+    return pipeline.resolved(str(ROOT / spec), env)
 
 
 def resolved_text(text: str) -> Resolved:
-    return resolve(validate(load_text(text, "variant.yaml")), spec_file="variant.yaml")
+    return pipeline.from_text(text, "variant.yaml")
 
 
 def airflow3_cases() -> dict[str, Resolved]:
     cases: dict[str, Resolved] = {}
     for name in EXAMPLES:
         resolved = resolved_example(name)
-        if resolved.major >= 3:
+        if resolved.catalog.major >= 3:
             cases[name] = resolved
             for env in sorted(resolved.spec.environments):
                 cases[f"{name}@{env}"] = resolved_example(name, env)

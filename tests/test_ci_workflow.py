@@ -16,7 +16,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from airspec import __version__
-from airspec.compile import build
+from airspec.artifacts import build
 from airspec.render.ci_workflow import ACTIONS, DAG_IMPORT_CHECK, provider_packages
 from airspec.resolve import Resolved
 from tests.test_airflow_cfg import resolved_example, resolved_text

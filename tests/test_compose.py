@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from airspec.compile import build
+from airspec import pipeline
+from airspec.artifacts import build
 from airspec.errors import SpecInvalid
-from airspec.loader import load_file, load_text
 from airspec.render.compose import STATSD_EXPORTER_IMAGE
-from airspec.resolve import Resolved, resolve
-from airspec.validate import validate
+from airspec.resolve import Resolved
 from tests.conftest import EXAMPLES, ROOT
 from tests.validators import run_tool, tool
 
@@ -136,11 +135,11 @@ dags:
 
 
 def resolved_file(spec: str) -> Resolved:
-    return resolve(validate(load_file(str(ROOT / spec))), spec_file=spec)
+    return pipeline.resolved(str(ROOT / spec))
 
 
 def resolved_text(text: str) -> Resolved:
-    return resolve(validate(load_text(text, "variant.yaml")), spec_file="variant.yaml")
+    return pipeline.from_text(text, "variant.yaml")
 
 
 def cases() -> dict[str, Resolved]:
@@ -297,7 +296,7 @@ def test_env_example_lists_every_variable_and_no_value(
 def expected_services(resolved: Resolved) -> set[str]:
     spec = resolved.spec
     names = {"airflow-init", "airflow-scheduler"}
-    names.add("airflow-apiserver" if resolved.major >= 3 else "airflow-webserver")
+    names.add("airflow-apiserver" if resolved.catalog.major >= 3 else "airflow-webserver")
     if resolved.runs_dag_processor:
         names.add("airflow-dag-processor")
     if resolved.runs_triggerer:
@@ -325,7 +324,7 @@ def test_services_follow_the_official_compose_file(
     services = configs[case]["services"]
     assert set(services) == expected_services(resolved)
     image = f"{resolved.image_repository}:{resolved.image_tag}"
-    if resolved.major >= 3:
+    if resolved.catalog.major >= 3:
         api = services["airflow-apiserver"]
         assert api["command"] == ["api-server"]
         assert api["healthcheck"]["test"][-1] == "http://localhost:8080/api/v2/monitor/health"

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from airspec.compile import build
-from airspec.loader import load_file, load_text
-from airspec.resolve import Resolved, resolve
-from airspec.validate import validate
+from airspec import pipeline
+from airspec.artifacts import build
+from airspec.resolve import Resolved
 from tests.conftest import EXAMPLES, ROOT
 
 BOTH = """\
@@ -36,8 +35,8 @@ def cases() -> dict[str, Resolved]:
     out = {}
     for name in EXAMPLES:
         spec = f"examples/{name}/airflow-spec.yaml"
-        out[name] = resolve(validate(load_file(str(ROOT / spec))), spec_file=spec)
-    out["both"] = resolve(validate(load_text(BOTH, "both.yaml")), spec_file="both.yaml")
+        out[name] = pipeline.resolved(str(ROOT / spec))
+    out["both"] = pipeline.from_text(BOTH, "both.yaml")
     return out
 
 

@@ -513,12 +513,13 @@ def test_a_folder_of_artifacts_in_any_layout(tmp_path: Path) -> None:
     assert "not in the source: " in text and "kubernetes/pod-template.yaml" in text
 
 
-def test_invalid_spec_is_an_error_not_drift(tmp_path: Path) -> None:
+def test_invalid_spec_is_a_finding_in_the_file(tmp_path: Path) -> None:
+    """A problem in the spec's content exits 1 in every command, printed as findings on stdout (not a report)."""
     spec = tmp_path / "bad.yaml"
     spec.write_text('name: t\nairflow:\n  version: "3.3"\nscheduler:\n  replicsa: 2\n')
     result = run_diff(str(spec), "--against", str(tmp_path))
-    assert result.returncode == 2
-    assert result.stdout == ""
+    assert result.returncode == 1
+    assert result.stderr == ""
     assert (
-        result.stderr == f"{spec}:5:3: error: scheduler: unknown key 'replicsa'; did you mean 'replicas'?\n"
+        result.stdout == f"{spec}:5:3: error: scheduler: unknown key 'replicsa'; did you mean 'replicas'?\n"
     )

@@ -22,10 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from airspec.compile import build
-from airspec.loader import load_file
-from airspec.resolve import resolve
-from airspec.validate import validate
+from airspec import pipeline
+from airspec.artifacts import build
 from tests.diff_support import run_diff
 from tests.validators import clean_env, tool
 
@@ -101,7 +99,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     passwords.write_text(json.dumps({"admin": PASSWORD}) + "\n")
     spec = root / "airflow-spec.yaml"
     spec.write_text(SPEC.format(passwords=passwords))
-    resolved = resolve(validate(load_file(str(spec))), spec_file=str(spec))
+    resolved = pipeline.resolved(str(spec))
     (cfg,) = [a.text for a in build(resolved) if a.kind == "airflow.cfg"]
     assert "logging_level = INFO" in cfg
 

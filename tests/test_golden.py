@@ -11,10 +11,8 @@ import shutil
 
 import pytest
 
-from airspec.compile import build
-from airspec.loader import load_file
-from airspec.resolve import resolve
-from airspec.validate import validate
+from airspec import pipeline
+from airspec.artifacts import build
 from tests.conftest import EXAMPLES, ROOT
 
 GOLDEN = ROOT / "golden"
@@ -23,10 +21,9 @@ GOLDEN = ROOT / "golden"
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_golden(example: str, request: pytest.FixtureRequest) -> None:
     spec = f"examples/{example}/airflow-spec.yaml"
-    artifacts = {
-        a.path: a.text for a in build(resolve(validate(load_file(str(ROOT / spec))), spec_file=spec))
-    }
     folder = GOLDEN / example
+    # As `airspec compile examples/<example>/airflow-spec.yaml -o golden/<example>` writes them.
+    artifacts = {a.path: a.text for a in build(pipeline.resolved(str(ROOT / spec), out=str(folder)))}
     if request.config.getoption("--update-golden"):
         shutil.rmtree(folder, ignore_errors=True)
         for path, text in artifacts.items():

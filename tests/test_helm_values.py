@@ -14,13 +14,12 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from airspec.compile import build
+from airspec import pipeline
+from airspec.artifacts import build
 from airspec.errors import SpecInvalid
-from airspec.loader import load_file
 from airspec.render import helm_values
 from airspec.render.airflow_cfg import escape
-from airspec.resolve import Resolved, resolve
-from airspec.validate import validate
+from airspec.resolve import Resolved
 from tests.conftest import EXAMPLES, ROOT
 from tests.validators import shared
 
@@ -126,7 +125,7 @@ VARIANTS = {
 
 
 def resolve_file(path: str) -> Resolved:
-    return resolve(validate(load_file(path)), spec_file=path)
+    return pipeline.resolved(path)
 
 
 def resolve_text(write: Any, text: str) -> Resolved:
@@ -178,13 +177,13 @@ def test_helm_examples_exist() -> None:
 @pytest.mark.parametrize("example", HELM_EXAMPLES)
 def test_example_validates_against_its_chart_schema(example: str) -> None:
     resolved = resolve_file(str(ROOT / "examples" / example / "airflow-spec.yaml"))
-    assert_valid(values_of(resolved), resolved.major)
+    assert_valid(values_of(resolved), resolved.catalog.major)
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_variant_validates_against_its_chart_schema(variant: str, write: Any) -> None:
     resolved = resolve_text(write, VARIANTS[variant])
-    assert_valid(values_of(resolved), resolved.major)
+    assert_valid(values_of(resolved), resolved.catalog.major)
 
 
 def test_airflow2_values_fail_the_airflow3_schema() -> None:

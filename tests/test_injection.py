@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from airspec.compile import build
+from airspec.artifacts import build
 from airspec.errors import SpecInvalid
 from airspec.loader import load_text
 from airspec.resolve import resolve

@@ -112,14 +112,30 @@ def test_junit(cfg: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("args", "finding"),
+    [
+        (["lint", "broken.yaml"], "broken.yaml:2:1: error AS000 invalid YAML"),
+        (["lint", "dup.cfg", "--airflow-version", "3.3"], "dup.cfg:3:1: error AS000 "),
+    ],
+)
+def test_unusable_content_is_a_finding(tmp_path: Path, args: list[str], finding: str) -> None:
+    """A file whose content cannot be used (malformed YAML, an option set twice) is a problem in the file: an
+    AS000 finding at its position, exit 1, like any error finding."""
+    (tmp_path / "broken.yaml").write_text("a: [\n", encoding="utf-8")
+    (tmp_path / "dup.cfg").write_text("[core]\nparallelism = 1\nparallelism = 2\n", encoding="utf-8")
+    result = airspec(*args, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.startswith(finding), result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
     ("args", "needle"),
     [
         (["lint", "missing.cfg", "--airflow-version", "3.3"], "missing.cfg: no such file"),
         (["lint", "airflow.cfg"], "cannot tell which Airflow version"),
         (["lint", "airflow.cfg", "--airflow-version", "4.1"], "not in airspec's catalog"),
         (["lint", "airflow.cfg", "--airflow-version", "3.3", "--select", "AS999"], "no rule matches 'AS999'"),
-        (["lint", "broken.yaml"], "invalid YAML"),
-        (["lint", "dup.cfg", "--airflow-version", "3.3"], "set twice (first at line 2)"),
         (["lint", "notes.yaml"], "cannot tell what kind of file"),
         (["lint", "airflow.cfg", "--write-baseline"], "--write-baseline needs --baseline"),
         (["explain", "AS999"], "no rule 'AS999'"),

@@ -9,10 +9,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from airspec.lint.docs import HEADINGS, explain, sections
-from airspec.lint.model import CATEGORIES, SEVERITIES, Rule
-from airspec.lint.rules import MODULES, RULES
+from airspec.lint.model import CATEGORIES, KINDS, SEVERITIES, Rule
+from airspec.lint.rules import MODULES, rules
 from tests.lint_support import CASES
 
+RULES = rules()
 RULES_DIR = Path(__file__).resolve().parents[1] / "airspec" / "lint" / "rules"
 IDS_FILE = Path(__file__).resolve().parent / "lint_rule_ids.txt"
 CATEGORY_OF_HUNDRED = {
@@ -52,7 +53,30 @@ def test_ids_unique_and_recorded() -> None:
 
 def test_every_module_is_registered() -> None:
     on_disk = sorted(p.stem for p in RULES_DIR.glob("as*.py"))
-    assert on_disk == sorted(m.__name__.rsplit(".", 1)[1] for m in MODULES)
+    assert on_disk == sorted(MODULES)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_declaration_matches_the_module(rule: Rule) -> None:
+    """Every check function a rule module defines is one its RULE declares, and nothing else is: a misspelled or
+    forgotten check cannot silently stop running."""
+    import ast
+    import inspect
+    import sys
+
+    module = sys.modules[rule.module]
+    tree = ast.parse(inspect.getsource(module))
+    defined = {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and re.fullmatch(r"_?check(_\w+)?", node.name)
+    }
+    declared = {f.__name__ for f in [rule.spec, rule.project, *rule.files.values()] if f is not None}
+    assert defined == declared, (
+        f"{rule.id}: check functions {sorted(defined)} but RULE names {sorted(declared)}"
+    )
+    assert set(rule.files) <= set(KINDS) - {"spec"}
+    assert bool(rule.project) == bool(rule.project_kinds)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
@@ -103,13 +127,3 @@ def test_removed_commands_match_airflow_cli() -> None:
     for old, new in REMOVED_COMMANDS.items():
         assert old in top["2.11.2"]["core"] and old not in top["3.3.2"]["core"]
         assert new in top["3.3.2"]["core"]
-
-
-def test_cli_choices_match_the_engine() -> None:
-    """cli.py spells the kinds and formats out (importing lint to read them would slow every command)."""
-    from airspec import cli
-    from airspec.lint.model import KINDS
-    from airspec.report import FORMATS
-
-    assert tuple(cli.LINT_KINDS) == KINDS
-    assert tuple(cli.LINT_FORMATS) == FORMATS

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from airspec import loader
-from airspec.errors import InputError
+from airspec.errors import ContentError, InputError
 from airspec.loader import MAX_BYTES, load_file, load_text
 
 
@@ -53,7 +53,7 @@ def test_merge_keys_and_aliases() -> None:
 
 
 def test_duplicate_key_names_both_lines() -> None:
-    with pytest.raises(InputError) as exc:
+    with pytest.raises(ContentError) as exc:
         load_text("a: 1\nb:\n  c: 1\n  c: 2\n", "s.yaml")
     assert str(exc.value) == "s.yaml:4:3: error: duplicate key 'c' (first defined at line 3)"
 
@@ -64,7 +64,7 @@ def test_billion_laughs_refused() -> None:
     for i in range(8):
         prev, cur = chr(97 + i), chr(98 + i)
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
-    with pytest.raises(InputError, match="alias expansion is bounded"):
+    with pytest.raises(ContentError, match="alias expansion is bounded"):
         load_text("\n".join(lines) + "\n", "bomb.yaml")
 
 
@@ -95,16 +95,16 @@ def test_billion_laughs_refused() -> None:
     ],
 )
 def test_malformed_yaml_is_one_positioned_line(text: str, expected: str) -> None:
-    with pytest.raises(InputError) as exc:
+    with pytest.raises(ContentError) as exc:
         load_text(text, "s")
     assert expected in str(exc.value)
     assert "\n" not in str(exc.value)
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
-    cases = {
-        "missing": (tmp_path / "nope.yaml", "no such file"),
-        "dir": (tmp_path, "is a directory"),
+    cases: dict[str, tuple[Path, str, type[Exception]]] = {
+        "missing": (tmp_path / "nope.yaml", "no such file", InputError),
+        "dir": (tmp_path, "is a directory", InputError),
     }
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"name: x\n\x00\x01\x02")
@@ -113,12 +113,12 @@ def test_unreadable_files(tmp_path: Path) -> None:
     huge = tmp_path / "huge.yaml"
     huge.write_bytes(b"a: " + b"x" * (MAX_BYTES + 1))
     cases |= {
-        "binary": (binary, "bin.yaml:2:1: error: binary data"),
-        "latin": (latin, "latin.yaml:1:10: error: not valid UTF-8"),
-        "huge": (huge, "larger than"),
+        "binary": (binary, "bin.yaml:2:1: error: binary data", ContentError),
+        "latin": (latin, "latin.yaml:1:10: error: not valid UTF-8", ContentError),
+        "huge": (huge, "larger than", ContentError),
     }
-    for path, expected in cases.values():
-        with pytest.raises(InputError) as exc:
+    for path, expected, error in cases.values():
+        with pytest.raises(error) as exc:
             load_file(str(path))
         assert expected in str(exc.value)
 

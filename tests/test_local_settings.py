@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from airspec.compile import Artifact, build, write_all
+from airspec.artifacts import Artifact, build
 from airspec.render import local_settings
 from airspec.resolve import Resolved
+from airspec.write import write_tree
 from tests.test_airflow_cfg import resolved_example, resolved_text
 from tests.test_compose import airflow_services, fill
 from tests.test_helm_values import assert_valid
@@ -205,7 +206,7 @@ def test_helm_values_carry_the_file_and_fit_the_chart_schema(text: str) -> None:
     artifacts = artifacts_of(resolved)
     values = load(artifacts["helm-values"].text)
     assert values["airflowLocalSettings"] == artifacts["local-settings"].text
-    assert_valid(values, resolved.major)
+    assert_valid(values, resolved.catalog.major)
 
 
 def test_example_helm_values_carry_the_file() -> None:
@@ -216,7 +217,7 @@ def test_example_helm_values_carry_the_file() -> None:
 def test_compose_mounts_the_compiled_file_in_every_airflow_service(tmp_path: Path) -> None:
     resolved = resolved_text(COMPOSE)
     artifacts = build(resolved)
-    write_all(str(tmp_path), artifacts)
+    write_tree(str(tmp_path), [(a.path, a.text) for a in artifacts])
     by_kind = {a.kind: a for a in artifacts}
     compose_file = tmp_path / by_kind["compose"].path
     (compose_file.parent / ".env").write_text(fill(by_kind["compose-env"].text), encoding="utf-8")

@@ -16,8 +16,8 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
+from airspec.artifacts import build
 from airspec.catalog import Metric
-from airspec.compile import build
 from airspec.render import prometheus, statsd
 from airspec.render.prometheus import duration
 from airspec.resolve import Resolved
@@ -373,7 +373,7 @@ def test_airflow_3_3_mappings_meet_observed_names() -> None:
 
 def test_no_mapping_for_names_airflow_3_stopped_sending() -> None:
     for name, resolved in CASES.items():
-        if resolved.major < 3:
+        if resolved.catalog.major < 3:
             continue
         m, prefix = mapper(resolved), resolved.spec.metrics.statsd.prefix
         met = {gone: m.get(f"{prefix}.{gone}").mapping for gone in GONE_IN_AIRFLOW_3}

@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from airspec.compile import build
+from airspec import pipeline
+from airspec.artifacts import build
 from airspec.errors import SpecInvalid
-from airspec.loader import load_file, load_text
 from airspec.render.pod_template import GIT_SYNC_IMAGE
-from airspec.resolve import Resolved, resolve
-from airspec.validate import validate
+from airspec.resolve import Resolved
 from tests.conftest import EXAMPLES, ROOT
 from tests.validators import KUBERNETES_VERSION, run_tool, tool
 
@@ -119,11 +118,11 @@ kubernetes_executor:
 
 
 def resolved_file(spec: str, env: str | None = None) -> Resolved:
-    return resolve(validate(load_file(str(ROOT / spec)), env), spec_file=spec)
+    return pipeline.resolved(str(ROOT / spec), env)
 
 
 def resolved_text(text: str) -> Resolved:
-    return resolve(validate(load_text(text, "variant.yaml")), spec_file="variant.yaml")
+    return pipeline.from_text(text, "variant.yaml")
 
 
 def cases() -> dict[str, Resolved]:
@@ -201,7 +200,7 @@ def test_template_shape(case: str, pods: dict[str, dict[str, str]]) -> None:
             assert env[f"AIRFLOW__{section.upper()}__{option.upper()}"]["value"] == value.replace("$", "$$")
     for setting in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
         assert setting in env or f"{setting}_CMD" in env, setting
-    if resolved.major >= 3:
+    if resolved.catalog.major >= 3:
         url = f"http://{resolved.release}-api-server.{resolved.namespace}.svc.cluster.local:8080/execution/"
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"]["value"] == url
     assert spec.get("serviceAccountName") == worker.service_account

@@ -3,7 +3,7 @@
 Generated and mutated specs (random bytes, YAML-token soup, tags, anchors and aliases, deep nesting, huge strings,
 truncations and line edits of the examples, key deletions, duplicates and type swaps at random paths of an example
 or of its environment overlay) go through what `validate` and `compile` run: load, validate the base and every
-environment, resolve and render. Each must end in artifacts, or in InputError, SpecInvalid or UsageError, whose
+environment, resolve and render. Each must end in artifacts, or in ContentError, SpecInvalid or UsageError, whose
 messages are one `file:line:col: error: ...` (or `error: ...`) line each, at a line of the file. A call that runs
 longer than TIME_LIMIT fails as a hang. Then one batch of hostile files goes through the real command line, and
 last, output confinement: no name in a spec puts an artifact outside OUT, and an OUT that cannot be written is one
@@ -33,8 +33,8 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from ruamel.yaml import YAML
 
-from airspec.compile import Artifact, build
-from airspec.errors import InputError, SpecInvalid, UsageError
+from airspec.artifacts import Artifact, build
+from airspec.errors import ContentError, SpecInvalid, UsageError
 from airspec.loader import MAX_BYTES, decode, load_text
 from airspec.resolve import resolve
 from airspec.validate import validate, validate_all
@@ -108,7 +108,7 @@ def check_artifacts(artifacts: list[Artifact]) -> None:
         parts = Path(a.path).parts
         assert parts and not Path(a.path).is_absolute() and ".." not in parts, a.path
         assert a.text.endswith("\n") and "\r" not in a.text, a.path
-        a.text.encode("utf-8")  # what write_all does; a lone surrogate would fail here
+        a.text.encode("utf-8")  # what write_tree does; a lone surrogate would fail here
 
 
 def run(source: str | bytes) -> list[str]:
@@ -127,7 +127,7 @@ def _run(source: str | bytes) -> list[str]:
             text = decode(source, NAME) if isinstance(source, bytes) else source
             lines = text.count("\n") + 1
             loaded = load_text(text, NAME)
-        except InputError as exc:
+        except ContentError as exc:
             check_message(str(exc), source.count(b"\n" if isinstance(source, bytes) else "\n") + 1)
             return ["unreadable"]
         for d in validate_all(loaded):
@@ -428,7 +428,7 @@ def _load_with(text: str, pure: bool) -> str:
             stack.enter_context(mock.patch.object(loader, "_compose_c", side_effect=loader._NoCParser))
         try:
             loaded = load_text(text, "s.yaml")
-        except InputError as exc:
+        except ContentError as exc:
             return f"error {exc}"
     return repr((loaded.data, sorted(loaded.source.keys.items()), sorted(loaded.source.values.items())))
 
@@ -486,7 +486,7 @@ def test_tabs_that_yaml_1_2_allows_are_read() -> None:
     scanner refused both ("found character '\\t' that cannot start any token"). Indenting with tabs stays an
     error."""
     assert load_text("a:\t1\nb: x\t\nc: [1,\t2]\n", "s").data == {"a": 1, "b": "x", "c": [1, 2]}
-    with pytest.raises(InputError, match="invalid YAML"):
+    with pytest.raises(ContentError, match="invalid YAML"):
         load_text("a:\n\tb: 1\n", "s")
 
 
@@ -749,13 +749,13 @@ def test_command_line_on_hostile_files(tmp_path: Path) -> None:
             )
             assert known, f"{name}: an unexpected line: {line!r}"
     validated = done["validate"]
-    assert validated[0].returncode == 2  # some files cannot be read at all
+    assert validated[0].returncode == 1  # every file is readable; what is wrong is in their content
     for path in files:
         assert str(path) in validated[1] + validated[2], f"validate said nothing about {path.name}"
     assert f"{valid}: valid" in validated[1].splitlines()
     assert done["compile-valid"][0].returncode == 0, done["compile-valid"][2]
     assert done["compile-hostile"][0].returncode in (1, 2)
-    assert done["compile-bomb"][0].returncode == 2
+    assert done["compile-bomb"][0].returncode == 1  # a problem in the file, like a schema error
     assert not (out / "hostile").exists() and not (out / "bomb").exists()
     written = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
     assert all(p.parts[0] == "specs" or p.parts[:2] == ("out", "valid") for p in written), sorted(written)

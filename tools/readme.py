@@ -96,13 +96,13 @@ def spec_reference() -> str:
 
 
 def rule_catalog() -> str:
-    from airspec.lint.rules import RULES
+    from airspec.lint.rules import rules
 
     head = ["| id | severity | category | name | checks | what it catches |", "|---|---|---|---|---|---|"]
     rows = [
         f"| {r.id} | {r.severity} | {r.category} | {r.name} | {', '.join(r.kinds) or 'spec'} | "
         f"{r.summary.replace('|', chr(92) + '|')} |"
-        for r in RULES
+        for r in rules()
     ]
     return "\n".join(head + rows) + "\n"
 

@@ -50,6 +50,23 @@ class UnknownVersion(ValueError):
     pass
 
 
+class Runtime(NamedTuple):
+    """What an Airflow line runs and how it is reached: the facts that differ between lines beyond their options.
+    Read by name (`catalog.runtime.web_command`); the catalog is the one place that compares version numbers."""
+
+    web_command: str  # the UI/API process: `airflow api-server` (3.x) or `airflow webserver` (2.x)
+    web_health_path: str  # what the web process answers health checks on
+    rest_api_versions: tuple[str, ...]  # REST API prefixes to try, newest the line serves first
+    dag_processor_always_separate: bool  # DAGs are parsed only by `airflow dag-processor` (3.x)
+    executor_lists: bool  # [core] executor may name several executors
+    celery_kubernetes_executor: bool  # CeleryKubernetesExecutor exists
+    tasks_call_api_server: bool  # tasks report through the execution API of the api-server
+
+
+_AIRFLOW2 = Runtime("webserver", "/health", ("v1", "v2"), False, False, True, False)
+_AIRFLOW3 = Runtime("api-server", "/api/v2/monitor/health", ("v2", "v1"), True, True, False, True)
+
+
 def _read(name: str) -> Any:
     with open(os.path.join(DATA, name), encoding="utf-8") as fh:
         return json.load(fh)
@@ -91,6 +108,10 @@ class Catalog:
     @property
     def major(self) -> int:
         return int(self.line.split(".")[0])
+
+    @property
+    def runtime(self) -> Runtime:
+        return _AIRFLOW3 if self.major >= 3 else _AIRFLOW2
 
     def sections(self) -> list[str]:
         return sorted(self._options)

@@ -1,6 +1,6 @@
 """`airspec diff`: what is deployed, compared with what the spec compiles to.
 
-The spec is compiled in memory (`compile.build`); each artifact is compared with its deployed copy after both are put
+The spec is compiled in memory (`artifacts.build`); each artifact is compared with its deployed copy after both are put
 in one normal form, so that only differences of meaning are reported:
 - airflow.cfg by option (`cfg.py`): names case-insensitive, values by meaning, Airflow's defaults not drift, moved
   options at their new place, hidden values unverifiable;
@@ -27,11 +27,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from airspec.compile import KINDS, Artifact
+from airspec.artifacts import NAMES, YAML_KINDS, Artifact, build
 from airspec.diff.mask import Masker
-from airspec.diff.model import YAML_KINDS, Change, Compared, Report
+from airspec.diff.model import Change, Compared, Report
 from airspec.diff.sources import Deployed
-from airspec.errors import InputError
+from airspec.errors import ContentError, InputError
 from airspec.resolve import Resolved
 
 
@@ -44,18 +44,21 @@ def run(
     environ: Mapping[str, str] | None = None,
 ) -> Report:
     """Compile `spec`, read `source`, compare. Raises AirspecError for anything the user must fix."""
-    from airspec.compile import build
     from airspec.diff import live, sources
-    from airspec.loader import load_file
-    from airspec.resolve import resolve
-    from airspec.validate import validate
+    from airspec.pipeline import resolved as resolve_spec
 
-    resolved = resolve(validate(load_file(spec), env), spec_file=spec.replace("\\", "/"))
+    # A folder of compiled artifacts: name the spec as compile named it there.
+    resolved = resolve_spec(spec, env, source if os.path.isdir(source) else None)
     artifacts = build(resolved)
-    if live.is_live(source):
-        deployed = live.read(source, artifacts, resolved.major, os.environ if environ is None else environ)
-    else:
-        deployed = sources.read_path(source, artifacts)
+    try:
+        if live.is_live(source):
+            environ = os.environ if environ is None else environ
+            deployed = live.read(source, artifacts, resolved.catalog.major, environ)
+        else:
+            deployed = sources.read_path(source, artifacts)
+    except ContentError as exc:
+        # What is deployed could not be read: an error (exit 2), never drift (exit 1).
+        raise InputError(exc.bare, exc.span) from None
     return compare(resolved, artifacts, deployed, source, tuple(ignore), show_secrets)
 
 
@@ -93,7 +96,12 @@ def compare(
         made = ", ".join(a.kind for a in artifacts)
         raise InputError(f"{source}: holds none of the artifacts the spec makes ({made}); it holds: {held}")
     return Report(
-        resolved.spec_file, masker.text(source), resolved.env, tuple(changes), tuple(compared), tuple(missing)
+        resolved.source.file,
+        masker.text(source),
+        resolved.env,
+        tuple(changes),
+        tuple(compared),
+        tuple(missing),
     )
 
 
@@ -142,7 +150,7 @@ def _compare_one(resolved: Resolved, artifact: Artifact, found: Deployed, masker
 def ignored(change: Change, patterns: Iterable[str]) -> bool:
     for pattern in patterns:
         kind, sep, rest = pattern.partition(":")
-        if sep and kind in KINDS:
+        if sep and kind in NAMES:
             if change.artifact != kind:
                 continue
             pattern = rest

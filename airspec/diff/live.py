@@ -27,7 +27,7 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
-from airspec.compile import Artifact
+from airspec.artifacts import Artifact
 from airspec.diff import sources
 from airspec.diff.sources import Deployed
 from airspec.errors import InputError

@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from airspec.compile import KINDS, NOT_YAML_KINDS
-
 CHANGE_KINDS = ("changed", "added", "removed", "unverifiable")
-# Artifacts compared as YAML by structure; airflow.cfg and compose-env have their own rules, the rest is text.
-YAML_KINDS = frozenset(KINDS) - NOT_YAML_KINDS
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from airspec.compile import Artifact
+from airspec.artifacts import Artifact
 from airspec.diff import origins, sources
 from airspec.diff.mask import MASK, Masker, sensitive_name
 from airspec.diff.model import Change

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-from airspec.compile import Artifact
+from airspec.artifacts import YAML_KINDS, Artifact
 from airspec.diff import cfg
-from airspec.diff.model import YAML_KINDS
 from airspec.errors import InputError
 from airspec.loader import read_text
 

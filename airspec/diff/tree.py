@@ -143,12 +143,12 @@ def _env_list_to_map(items: list[Any]) -> Any:
 
 
 def _pod_template(text: str) -> Any:
-    from airspec.errors import InputError
+    from airspec.errors import ContentError
     from airspec.loader import load_text
 
     try:
         return load_text(tpl_unescape(text), "podTemplate").data
-    except InputError:
+    except ContentError:
         return text  # compared as text; a template that does not parse differs from airspec's anyway
 
 

@@ -44,16 +44,16 @@ def load(path: str) -> Counter[Key]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"error: {path}: no such baseline (create it with --write-baseline)") from None
+        raise UsageError(f"{path}: no such baseline (create it with --write-baseline)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"error: {path}: cannot read the baseline: {exc}") from None
+        raise UsageError(f"{path}: cannot read the baseline: {exc}") from None
     entries = data.get("findings") if isinstance(data, dict) else None
     if data.get("version") != VERSION or not isinstance(entries, list):
-        raise UsageError(f"error: {path}: not an airspec baseline (version {VERSION})")
+        raise UsageError(f"{path}: not an airspec baseline (version {VERSION})")
     out: Counter[Key] = Counter()
     for e in entries:
         if not isinstance(e, dict) or not all(isinstance(e.get(k), str) for k in ("rule", "file", "message")):
-            raise UsageError(f"error: {path}: each finding needs rule, file and message")
+            raise UsageError(f"{path}: each finding needs rule, file and message")
         out[(e["rule"], e["file"], e["message"])] += int(e.get("count", 1))
     return out
 

@@ -56,7 +56,7 @@ def _from_pyproject(path: str) -> Settings | None:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"error: {path}: cannot read lint settings: {exc}") from None
+        raise UsageError(f"{path}: cannot read lint settings: {exc}") from None
     if "tool.airspec" not in text:
         return None  # most pyproject files: skip the TOML parser
     import tomllib
@@ -64,7 +64,7 @@ def _from_pyproject(path: str) -> Settings | None:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"error: {path}: cannot read lint settings: {exc}") from None
+        raise UsageError(f"{path}: cannot read lint settings: {exc}") from None
     table = data.get("tool", {}).get("airspec", {}).get("lint")
     if table is None:
         return None
@@ -72,31 +72,27 @@ def _from_pyproject(path: str) -> Settings | None:
 
 
 def _from_yaml(path: str) -> Settings:
-    from airspec.errors import InputError
     from airspec.loader import load_file
 
-    try:
-        data = load_file(path).data
-    except InputError as exc:
-        raise UsageError(str(exc)) from None
+    data = load_file(path).data  # an unreadable or malformed settings file is reported as it is
     table = data.get("lint", {}) if isinstance(data, dict) else None
     return _settings(table, f"{path} lint:", os.path.dirname(path))
 
 
 def _settings(table: Any, where: str, base: str) -> Settings:
     if not isinstance(table, dict):
-        raise UsageError(f"error: {where}: expected a mapping")
+        raise UsageError(f"{where}: expected a mapping")
     unknown = sorted(set(table) - _KEYS)
     if unknown:
         raise UsageError(
-            f"error: {where}: unknown key {unknown[0]!r} (keys: {', '.join(sorted(_KEYS - {'fail_on'}))})"
+            f"{where}: unknown key {unknown[0]!r} (keys: {', '.join(sorted(_KEYS - {'fail_on'}))})"
         )
     severity = table.get("severity", {})
     if not isinstance(severity, dict) or any(v not in SEVERITIES for v in severity.values()):
-        raise UsageError(f"error: {where}: severity maps rule ids to one of {', '.join(SEVERITIES)}")
+        raise UsageError(f"{where}: severity maps rule ids to one of {', '.join(SEVERITIES)}")
     fail_on = table.get("fail-on", table.get("fail_on"))
     if fail_on is not None and fail_on not in SEVERITIES:
-        raise UsageError(f"error: {where}: fail-on must be one of {', '.join(SEVERITIES)}")
+        raise UsageError(f"{where}: fail-on must be one of {', '.join(SEVERITIES)}")
     baseline = table.get("baseline")
     return Settings(
         select=_ids(table.get("select"), where),
@@ -115,7 +111,7 @@ def _ids(value: Any, where: str) -> tuple[str, ...]:
         return split(value)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(v.strip() for v in value if v.strip())
-    raise UsageError(f"error: {where}: select/ignore take a list of rule ids")
+    raise UsageError(f"{where}: select/ignore take a list of rule ids")
 
 
 def split(text: str) -> tuple[str, ...]:

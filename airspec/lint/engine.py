@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from airspec.errors import Diagnostic, InputError, SpecInvalid, UsageError
+from airspec.errors import ContentError, Diagnostic, InputError, SpecInvalid, UsageError
 from airspec.lint import inputs
 from airspec.lint.model import KINDS, SEVERITIES, FileContext, Hit, Opt, Project, Rule, SpecContext
 from airspec.lint.suppress import suppressed
@@ -41,9 +41,9 @@ class Outcome(NamedTuple):
 
 
 def all_rules() -> tuple[Rule, ...]:
-    from airspec.lint.rules import RULES
+    from airspec.lint.rules import rules
 
-    return RULES
+    return rules()
 
 
 def selected(rules: Iterable[Rule], select: tuple[str, ...], ignore: tuple[str, ...]) -> set[str]:
@@ -58,7 +58,7 @@ def selected(rules: Iterable[Rule], select: tuple[str, ...], ignore: tuple[str, 
             if t.upper() == "ALL" or r.id.startswith(t.upper()) or t.lower() in (r.category, r.name)
         }
         if not found:
-            raise UsageError(f"error: no rule matches {t!r} (see `airspec rules`)")
+            raise UsageError(f"no rule matches {t!r} (see `airspec rules`)")
         return found
 
     chosen = set().union(*(match(t) for t in select)) if select else {r.id for r in rules}
@@ -69,14 +69,13 @@ def selected(rules: Iterable[Rule], select: tuple[str, ...], ignore: tuple[str, 
 
 def run(request: Request) -> Outcome:
     if request.kind is not None and request.kind not in KINDS:
-        raise UsageError(f"error: --kind: unknown kind {request.kind!r} (kinds: {', '.join(KINDS)})")
+        raise UsageError(f"--kind: unknown kind {request.kind!r} (kinds: {', '.join(KINDS)})")
     for rule_id, level in request.severity.items():
         if level not in SEVERITIES:
-            raise UsageError(f"error: severity of {rule_id}: {level!r} is not one of {', '.join(SEVERITIES)}")
+            raise UsageError(f"severity of {rule_id}: {level!r} is not one of {', '.join(SEVERITIES)}")
     rules = all_rules()
     active = selected(rules, request.select, request.ignore)
-    sources, errors = _read_all(request)
-    findings: list[Diagnostic] = []
+    sources, errors, findings = _read_all(request)
     specs: list[SpecContext] = []
     files: list[FileContext] = []
     for source in list(sources):
@@ -87,8 +86,8 @@ def run(request: Request) -> Outcome:
             continue
         try:
             files.append(_file(source))
-        except InputError as exc:
-            errors.append(str(exc))
+        except ContentError as exc:
+            findings.append(_unusable(source.path, exc))
             sources.remove(source)
     _give_versions(files, specs, request.airflow_version)
     for rule in rules:
@@ -140,19 +139,28 @@ def _diag(rule: Rule, hit: Hit) -> Diagnostic:
 # --------------------------------------------------------------------------------------------------- reading
 
 
-def _read_all(request: Request) -> tuple[list[inputs.Source], list[str]]:
+def _read_all(request: Request) -> tuple[list[inputs.Source], list[str], list[Diagnostic]]:
+    """The inputs that could be read; the paths that could not (exit 2); and, as AS000 findings, files whose
+    content is unusable (malformed YAML, not UTF-8: a problem in the file, exit 1)."""
     try:
         paths = list(dict.fromkeys(inputs.expand(list(request.paths))))
     except InputError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.bare) from None
     sources: list[inputs.Source] = []
     errors: list[str] = []
+    broken: list[Diagnostic] = []
     for path in paths:
         try:
             sources.append(_read(path, request.kind))
         except InputError as exc:
             errors.append(str(exc))
-    return sources, errors
+        except ContentError as exc:
+            broken.append(_unusable(path, exc))
+    return sources, errors, broken
+
+
+def _unusable(path: str, exc: ContentError) -> Diagnostic:
+    return Diagnostic(exc.span or Span(path, 1, 1), "error", exc.bare, META_RULE)
 
 
 def _read(path: str, forced: str | None) -> inputs.Source:
@@ -200,13 +208,13 @@ def _give_versions(files: list[FileContext], specs: list[SpecContext], flag: str
         version = flag or ctx.stated_version or agreed
         if version is None:
             raise UsageError(
-                f"error: {ctx.file}: cannot tell which Airflow version this {ctx.kind} is for; "
+                f"{ctx.file}: cannot tell which Airflow version this {ctx.kind} is for; "
                 "pass --airflow-version (e.g. 3.3)"
             )
         try:
             line = line_of(version)
         except UnknownVersion as exc:
-            raise UsageError(f"error: {ctx.file}: {exc}") from None
+            raise UsageError(f"{ctx.file}: {exc}") from None
         if line not in catalogs:
             catalogs[line] = load(line)
         ctx.catalog = catalogs[line]
@@ -224,8 +232,7 @@ def _give_versions(files: list[FileContext], specs: list[SpecContext], flag: str
 
 
 def _specs(source: inputs.Source, env: str | None) -> tuple[list[SpecContext], list[Diagnostic]]:
-    from airspec.resolve import resolve
-    from airspec.validate import validate
+    from airspec.pipeline import resolved_from
 
     loaded = source.loaded
     assert loaded is not None
@@ -238,7 +245,7 @@ def _specs(source: inputs.Source, env: str | None) -> tuple[list[SpecContext], l
     base: set[tuple[Span, str]] = set()
     for name in envs:
         try:
-            resolved = resolve(validate(loaded, name), spec_file=source.path)
+            resolved = resolved_from(loaded, name)
         except SpecInvalid as exc:
             for d in exc.diagnostics:
                 if name is None:

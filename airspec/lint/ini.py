@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from airspec.errors import InputError
+from airspec.errors import ContentError
 from airspec.source import Span
 
 _SECTION = re.compile(r"\[(?P<name>.+)\]")
@@ -79,20 +79,20 @@ def parse(text: str, file: str) -> Ini:
             section = header.group("name")
             if section in ini.sections:
                 first = ini.sections[section].line
-                raise InputError(
+                raise ContentError(
                     f"section [{section}] appears twice (first at line {first}); Airflow refuses the file",
                     where,
                 )
             ini.sections[section] = where
             continue
         if section is None:
-            raise InputError("an option before any [section] header; Airflow refuses the file", where)
+            raise ContentError("an option before any [section] header; Airflow refuses the file", where)
         option = _OPTION.match(stripped)
         if option is None or not option.group("name"):
-            raise InputError(f"expected 'name = value' or a [section] header, got {stripped[:60]!r}", where)
+            raise ContentError(f"expected 'name = value' or a [section] header, got {stripped[:60]!r}", where)
         name = option.group("name").lower()
         if (section, name) in seen:
-            raise InputError(
+            raise ContentError(
                 f"[{section}] {name} is set twice (first at line {seen[(section, name)]}); Airflow refuses the file",
                 where,
             )

@@ -110,9 +110,7 @@ def kind_of_yaml(path: str, data: Any) -> str:
         return named
     if isinstance(data, dict) and HELM_KEYS & set(data):
         return "helm-values"
-    raise UsageError(
-        f"error: {path}: cannot tell what kind of file this is; pass --kind ({', '.join(KINDS)})"
-    )
+    raise UsageError(f"{path}: cannot tell what kind of file this is; pass --kind ({', '.join(KINDS)})")
 
 
 def looks_like_ini(text: str) -> bool:

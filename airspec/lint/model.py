@@ -8,7 +8,7 @@ named only for mypy.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from types import MappingProxyType, ModuleType
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airspec.source import SourceMap, Span
@@ -29,16 +29,8 @@ CATEGORIES = (
     "consistency",
     "delivery",
 )
-# Input kinds, as `--kind` names them. A rule applies to a kind when its module has that kind's check function.
+# Input kinds, as `--kind` names them. A rule applies to a kind when its RULE names a check for it.
 KINDS = ("spec", "airflow.cfg", "helm-values", "compose", "workflow", "statsd-mapping")
-CHECKS = {
-    "spec": "check_spec",
-    "airflow.cfg": "check_cfg",
-    "helm-values": "check_helm",
-    "compose": "check_compose",
-    "workflow": "check_workflow",
-    "statsd-mapping": "check_statsd",
-}
 
 
 def rank(severity: str) -> int:
@@ -185,7 +177,8 @@ ProjectCheck = Callable[[Project], Iterable[Hit]]
 
 
 class Rule(NamedTuple):
-    """A rule module, read once: its id, severity, category, documentation and checks."""
+    """A rule: its id, severity, category, documentation (the module docstring) and the check for each kind of
+    input it reads (`spec`; `files` by input kind; `project` for rules that compare inputs)."""
 
     id: str
     name: str
@@ -207,26 +200,6 @@ class Rule(NamedTuple):
         found = ["spec"] if self.spec else []
         found += [k for k in KINDS if k in self.files or k in self.project_kinds]
         return tuple(found)
-
-    @classmethod
-    def from_module(cls, module: ModuleType) -> Rule:
-        def fn(name: str) -> Any:
-            value = getattr(module, name, None)
-            return value if callable(value) else None
-
-        files = {kind: fn(name) for kind, name in CHECKS.items() if kind != "spec" and fn(name)}
-        return cls(
-            id=module.ID,
-            name=module.NAME,
-            severity=module.SEVERITY,
-            category=module.CATEGORY,
-            doc=module.__doc__ or "",
-            module=module.__name__,
-            spec=fn("check_spec"),
-            files=files,
-            project=fn("check_project"),
-            project_kinds=tuple(getattr(module, "PROJECT_KINDS", ())),
-        )
 
 
 def dig(data: Any, path: Iterable[str | int]) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from airspec.errors import InputError, UsageError
+from airspec.errors import UsageError, WriteError
 from airspec.lint import config
 from airspec.lint.engine import Request, all_rules, run
 from airspec.lint.model import rank
@@ -39,7 +39,7 @@ def execute(inv: Invocation) -> Result:
     fail_on = inv.fail_on or settings.fail_on or "warning"
     baseline = inv.baseline or settings.baseline
     if inv.write_baseline and not baseline:
-        raise UsageError("error: --write-baseline needs --baseline FILE")
+        raise UsageError("--write-baseline needs --baseline FILE")
     request = Request(
         paths=inv.paths,
         airflow_version=inv.airflow_version,
@@ -60,8 +60,8 @@ def execute(inv: Invocation) -> Result:
 
         try:
             write_file(baseline, baselines.render(findings, baseline))
-        except InputError as exc:
-            raise UsageError(str(exc)) from None
+        except WriteError as exc:
+            raise UsageError(exc.bare) from None
         messages.append(f"wrote {len(findings)} finding(s) to {baseline}")
         return Result("", messages, 2 if outcome.errors else 0)
     if baseline:

@@ -32,6 +32,7 @@ major tag. Where each SHA comes from is noted at `ACTIONS`.
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
@@ -125,9 +126,12 @@ def provider_packages(providers: list[str]) -> list[str]:
 
 
 def _spec_path(resolved: Resolved) -> str:
-    # An absolute path means nothing on the runner; the spec then sits at the repository root.
-    path = PurePosixPath(resolved.spec_file)
-    return path.name if path.is_absolute() else str(path)
+    """The spec's path from the repository root, where the workflow compiles into OUT: artifacts name the spec
+    relative to their OUT. A spec outside the repository is taken to sit at its root."""
+    path = posixpath.normpath(posixpath.join(OUT, resolved.spec_file))
+    if path == ".." or path.startswith("../") or posixpath.isabs(resolved.spec_file):
+        return PurePosixPath(resolved.spec_file).name
+    return path
 
 
 def _python(resolved: Resolved, ci: Ci) -> str:

@@ -15,19 +15,18 @@ bind-mounts the compiled config/airflow_local_settings.py at $AIRFLOW_HOME/confi
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from airspec.errors import Diagnostic, SpecInvalid
-from airspec.model import Spec
 from airspec.model.types import SecretRef
+from airspec.options import place, secret_ref
 from airspec.render import local_settings
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import Document, dump
-from airspec.resolve import Resolved, SecretOption, place
-from airspec.source import Path, format_path
+from airspec.resolve import Resolved, SecretOption
+from airspec.semantic import SHARED_SECRETS
+from airspec.source import format_path
 
 # The exporter image the official chart pins (chart/values.yaml images.statsd, v0.31.0), from Docker Hub.
 STATSD_EXPORTER_IMAGE = "prom/statsd-exporter:v0.31.0"
@@ -35,14 +34,9 @@ STATSD_MAPPINGS_IN_CONTAINER = "/etc/statsd-exporter/mappings.yaml"
 STATSD_EXPORTER_WEB_PORT = 9102
 POSTGRES_USER = "airflow"  # also the database name, as in the official file
 DEV_DATABASE_PASSWORD = "airflow"
-# Secrets every Airflow process must agree on. Unset, each process makes up its own, so a development_only spec gets
-# a fixed value (as the official file's default JWT secret) and any other spec must give a reference.
-SHARED_SECRETS: tuple[tuple[str, Callable[[Spec], SecretRef | None], str], ...] = (
-    ("jwt_secret", lambda s: s.secrets.jwt_secret, "execution API tokens"),
-    ("api_secret_key", lambda s: s.secrets.api_secret_key, "signed requests for task logs"),
-)
 AIRFLOW_UID = "AIRFLOW_UID"
-API_SERVICE = {2: "airflow-webserver", 3: "airflow-apiserver"}
+# The web process's service, named as the official files name it, by the command it runs.
+API_SERVICE = {"webserver": "airflow-webserver", "api-server": "airflow-apiserver"}
 HEALTH = {"interval": "30s", "timeout": "10s", "retries": 5, "start_period": "30s"}
 WORKER_PING = (
     'celery --app airflow.providers.celery.executors.celery_executor.app inspect ping -d "celery@$${HOSTNAME}"'
@@ -57,16 +51,11 @@ def escape(value: str) -> str:
 
 @dataclass
 class _Plan:
-    """The compose file as data, the `${VAR}`s it reads (name -> what it feeds), and the problems found."""
+    """The compose file as data, the `${VAR}`s it reads (name -> what it feeds), and notes for its header."""
 
     resolved: Resolved
     variables: dict[str, str] = field(default_factory=dict)
-    problems: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    def error(self, path: Path, message: str) -> None:
-        span = self.resolved.source.value(path)
-        self.problems.append(Diagnostic(span, "error", f"{format_path(path)}: {message}"))
 
     def variable(self, name: str, purpose: str) -> str:
         self.variables.setdefault(name, purpose)
@@ -169,12 +158,12 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             service["depends_on"] = depends
         return service
 
-    api = API_SERVICE[3 if resolved.major >= 3 else 2]
+    runtime = resolved.catalog.runtime
+    api = API_SERVICE[runtime.web_command]
     port = _container_port(resolved)
-    health_path = "/api/v2/monitor/health" if resolved.major >= 3 else "/health"
     services[api] = airflow(
-        "api-server" if resolved.major >= 3 else "webserver",
-        ["CMD", "curl", "--fail", f"http://localhost:{port}{health_path}"],
+        runtime.web_command,
+        ["CMD", "curl", "--fail", f"http://localhost:{port}{runtime.web_health_path}"],
         ports=[f"{spec.api_server.port}:{port}"],
     )
     if (resolved.option("scheduler", "enable_health_check") or "True").lower() == "true":
@@ -202,7 +191,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
         celery = resolved.celery
         worker_env = {**env, "DUMB_INIT_SETSID": "0"}  # warm shutdown of Celery workers (official file)
         depends = dict(after_init)
-        if resolved.major >= 3:
+        if runtime.tasks_call_api_server:
             depends[api] = {"condition": "service_healthy"}  # tasks report through the execution API
         services["airflow-worker"] = airflow(
             "celery worker",
@@ -241,8 +230,6 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             "ports": [f"{STATSD_EXPORTER_WEB_PORT}:{STATSD_EXPORTER_WEB_PORT}"],
             "restart": "always",
         }
-    if plan.problems:
-        raise SpecInvalid(plan.problems)
     data: dict[str, Any] = {"name": spec.name, "services": services}
     if bundled_db:
         data["volumes"] = {"postgres-db-volume": {}}
@@ -276,32 +263,23 @@ def _environment(plan: _Plan) -> dict[str, str]:
                 f"[metrics] statsd_host differs from airflow.cfg ({host}): here it is this file's statsd-exporter."
             )
     if spec.database.kind == "bundled":
-        password = _database_password(plan)
-        if password is not None:
-            url = f"{POSTGRES_USER}:{password}@postgres/{POSTGRES_USER}"
-            derived(place(resolved.catalog, "sql_alchemy_conn"), f"postgresql+psycopg2://{url}")
-            if resolved.uses_celery:
-                derived(place(resolved.catalog, "result_backend"), f"db+postgresql://{url}")
+        url = f"{POSTGRES_USER}:{_database_password(plan)}@postgres/{POSTGRES_USER}"
+        derived(place(resolved.catalog, "sql_alchemy_conn"), f"postgresql+psycopg2://{url}")
+        if resolved.uses_celery:
+            derived(place(resolved.catalog, "result_backend"), f"db+postgresql://{url}")
     if resolved.uses_celery and resolved.celery.broker.kind == "bundled":
         derived(place(resolved.catalog, "broker_url"), "redis://redis:6379/0")
     if resolved.catalog.option("core", "execution_api_server_url") is not None:
-        api = f"http://{API_SERVICE[3]}:{_container_port(resolved)}/execution/"
+        api = f"http://{API_SERVICE[resolved.catalog.runtime.web_command]}:{_container_port(resolved)}/execution/"
         derived(("core", "execution_api_server_url"), api)
     if resolved.catalog.option("scheduler", "enable_health_check") is not None:
         derived(("scheduler", "enable_health_check"), "True")  # the scheduler's /health for its health check
-    for setting, given, why in SHARED_SECRETS:
+    for setting, path, _ in SHARED_SECRETS:
         where = place(resolved.catalog, setting)
-        if where is None or given(spec) is not None:
-            continue
-        # Each process would make up its own value: the services must be given one.
-        if spec.development_only:
+        # Each process would make up its own value: a development_only spec gets a fixed one (validation requires
+        # a reference of any other spec).
+        if where is not None and secret_ref(spec, path) is None and spec.development_only:
             derived(where, f"airspec-development-only-{setting.replace('_', '-')}")
-        else:
-            plan.error(
-                ("secrets",),
-                f"docker-compose runs several Airflow processes that must share [{where[0]}] {where[1]} ({why}); "
-                f"set secrets.{setting} ({{env: VAR}})",
-            )
     for secret in resolved.secrets:
         wired = _secret(plan, secret)
         if wired is not None:
@@ -310,6 +288,8 @@ def _environment(plan: _Plan) -> dict[str, str]:
 
 
 def _secret(plan: _Plan, secret: SecretOption) -> tuple[str, str] | None:
+    """The variable that hands Airflow a secret. (Validation refuses what compose cannot carry: a Kubernetes
+    Secret, a file for an option without `_cmd`.)"""
     ref = secret.ref
     where = f"[{secret.section}] {secret.name}"
     if ref.env is not None:
@@ -317,44 +297,22 @@ def _secret(plan: _Plan, secret: SecretOption) -> tuple[str, str] | None:
     if ref.literal is not None:
         return secret.env_name, escape(ref.literal)
     if ref.file is not None:
-        option = plan.resolved.catalog.option(secret.section, secret.name)
-        if option is None or not option.sensitive:
-            plan.error(
-                secret.origin, f"Airflow {plan.resolved.catalog.line} reads no {where}_cmd; use {{env: VAR}}"
-            )
-            return None
-        if not ref.file.startswith("/"):
-            plan.error(secret.origin, f"file {ref.file!r} must be an absolute path in the container")
-            return None
         # Airflow runs *_cmd with shlex.split and no shell: quoting keeps the path one argument.
         return f"{secret.env_name}_CMD", escape(f"cat {shlex.quote(ref.file)}")
-    plan.error(
-        secret.origin,
-        "a Kubernetes Secret cannot reach docker-compose; use {env: VAR} (set in .env) or {file: PATH}",
-    )
     return None
 
 
-def _database_password(plan: _Plan) -> str | None:
-    """The bundled Postgres password as compose writes it into a URL, or None after recording a problem."""
+def _database_password(plan: _Plan) -> str:
+    """The bundled Postgres password as compose writes it into a URL. (Validation requires {env: VAR} or, in a
+    development_only spec, a literal or nothing.)"""
     ref: SecretRef | None = plan.resolved.spec.database.password
-    path: Path = ("database", "password")
-    if ref is None:
-        if plan.resolved.spec.development_only:
-            return DEV_DATABASE_PASSWORD
-        plan.error(("database",), "the bundled database needs a password: set database.password ({env: VAR})")
-        return None
-    if ref.env is not None:
+    if ref is not None and ref.env is not None:
         return plan.variable(
             ref.env, "Password of the bundled Postgres (database.password); URL-safe: letters, digits, -._~"
         )
-    if ref.literal is not None:
+    if ref is not None and ref.literal is not None:
         return escape(quote(ref.literal, safe=""))
-    plan.error(
-        path,
-        f"docker-compose gives the bundled database its password from .env: use {{env: VAR}}, not {ref.kind}",
-    )
-    return None
+    return DEV_DATABASE_PASSWORD
 
 
 def _postgres(plan: _Plan) -> dict[str, Any]:

@@ -27,18 +27,14 @@ from __future__ import annotations
 import shlex
 from typing import Any, NamedTuple
 
-from airspec.errors import Diagnostic, SpecInvalid
 from airspec.model.spec import Persistence
 from airspec.model.types import Resources
+from airspec.options import cfg_number
 from airspec.render import local_settings, pod_template
 from airspec.render.airflow_cfg import escape, header
 from airspec.render.pod_template import container_resources
 from airspec.render.yamltext import Document, dump
-from airspec.resolve import Resolved, SecretOption, number
-from airspec.source import format_path
-
-# The chart's dags.persistence.accessMode enum.
-DAG_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany")
+from airspec.resolve import Resolved, SecretOption
 
 
 class Wiring(NamedTuple):
@@ -137,7 +133,7 @@ AIRFLOW2_CHART = ChartLine(
 
 
 def chart_line(resolved: Resolved) -> ChartLine:
-    return AIRFLOW3_CHART if resolved.major >= 3 else AIRFLOW2_CHART
+    return AIRFLOW3_CHART if resolved.catalog.runtime.web_command == "api-server" else AIRFLOW2_CHART
 
 
 def tpl_literal(value: str) -> str:
@@ -260,7 +256,6 @@ def _backends(resolved: Resolved) -> dict[str, Any]:
 
 
 def _wire_secrets(resolved: Resolved, chart: ChartLine, values: dict[str, Any], notes: list[str]) -> None:
-    problems: list[Diagnostic] = []
     builtins_off: dict[str, bool] = {}
     secret_env: list[dict[str, str]] = []
     env: list[dict[str, str]] = []
@@ -287,15 +282,11 @@ def _wire_secrets(resolved: Resolved, chart: ChartLine, values: dict[str, Any], 
         elif ref.literal is not None:  # Kubernetes expands $(VAR) in env values; $$ is a literal $
             env += [{"name": n, "value": ref.literal.replace("$", "$$")} for n in targets]
         else:
-            command = _command(resolved, secret, problems)
-            if command is not None:
-                env.append({"name": f"{secret.env_name}_CMD", "value": command})
-                if ref.env is not None:
-                    note = f"{ref.env} must be set in every Airflow container (e.g. through extraEnvFrom)."
-                    if note not in notes:
-                        notes.append(note)
-    if problems:
-        raise SpecInvalid(problems)
+            env.append({"name": f"{secret.env_name}_CMD", "value": _command(secret)})
+            if ref.env is not None:
+                note = f"{ref.env} must be set in every Airflow container (e.g. through extraEnvFrom)."
+                if note not in notes:
+                    notes.append(note)
     if builtins_off:
         values["enableBuiltInSecretEnvVars"] = builtins_off
     if secret_env:
@@ -310,15 +301,10 @@ def _wire_secrets(resolved: Resolved, chart: ChartLine, values: dict[str, Any], 
         )
 
 
-def _command(resolved: Resolved, secret: SecretOption, problems: list[Diagnostic]) -> str | None:
-    """An `_CMD` that prints the referenced value; Airflow runs it with shlex.split, without a shell."""
+def _command(secret: SecretOption) -> str:
+    """An `_CMD` that prints the referenced value; Airflow runs it with shlex.split, without a shell. (Validation
+    refuses {env}/{file} for an option that has no `_cmd` variant.)"""
     ref = secret.ref
-    option = resolved.catalog.option(secret.section, secret.name)
-    if option is None or not option.sensitive:
-        message = f"[{secret.section}] {secret.name} has no _cmd variant; use a Kubernetes secret reference"
-        span = resolved.source.value(secret.origin)
-        problems.append(Diagnostic(span, "error", f"{format_path(secret.origin)}: {message}"))
-        return None
     if ref.env is not None:
         return f"printenv {ref.env}"
     # The spec model allows only absolute paths of safe characters here.
@@ -338,10 +324,6 @@ def _dags(resolved: Resolved) -> dict[str, Any]:
     # is where [core] dags_folder points.
     out: dict[str, Any] = {"mountPath": dags.folder}
     if dags.persistence is not None:
-        if dags.persistence.access_mode not in DAG_ACCESS_MODES:
-            path = ("dags", "persistence", "access_mode")
-            message = f"{format_path(path)}: the chart takes only {', '.join(DAG_ACCESS_MODES)}"
-            raise SpecInvalid([Diagnostic(resolved.source.value(path), "error", message)])
         out["persistence"] = _persistence(dags.persistence, access_mode=True)
     git = dags.git_sync
     if git is not None:
@@ -355,7 +337,7 @@ def _dags(resolved: Resolved) -> dict[str, Any]:
             "ref": git.branch if git.rev == "HEAD" else git.rev,
             "depth": git.depth,
             # `period` is a Go duration; the chart's older `wait` (seconds) would take precedence, so it stays unset.
-            "period": f"{number(git.wait)}s",
+            "period": f"{cfg_number(git.wait)}s",
             "subPath": git.sub_path,
         }
         if git.ssh_key_secret is not None:

@@ -21,14 +21,13 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from airspec.errors import Diagnostic, SpecInvalid
 from airspec.model.spec import TaskProfile
 from airspec.model.types import EnvVar, KubernetesSecretKey, Resources, Toleration
+from airspec.options import place
 from airspec.render import local_settings
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import Document, dump
-from airspec.resolve import Resolved, SecretOption, place
-from airspec.source import Path, format_path
+from airspec.resolve import Resolved, SecretOption
 
 # The git-sync image the official chart pins (chart/values.yaml images.gitSync) and the user it runs as.
 GIT_SYNC_IMAGE = "registry.k8s.io/git-sync/git-sync:v4.4.2"
@@ -57,7 +56,6 @@ def render(resolved: Resolved) -> str:
 
 
 def document(resolved: Resolved) -> Document:
-    problems: list[Diagnostic] = []
     k8s = resolved.kubernetes_executor
     worker = k8s.worker
     image = worker.image
@@ -106,7 +104,7 @@ def document(resolved: Resolved) -> Document:
         "name": "base",
         "image": f"{repository}:{tag}",
         "imagePullPolicy": "IfNotPresent",
-        "env": _worker_env(resolved, problems),
+        "env": _worker_env(resolved),
     }
     resources = container_resources(worker.resources)
     if resources:
@@ -122,8 +120,6 @@ def document(resolved: Resolved) -> Document:
         spec["serviceAccountName"] = worker.service_account
     spec.update(_placement(worker))
     spec["volumes"] = volumes
-    if problems:
-        raise SpecInvalid(problems)
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -148,17 +144,13 @@ def render_profile(resolved: Resolved, name: str) -> str:
 
 def profile_document(resolved: Resolved, name: str) -> Document:
     profile: TaskProfile = resolved.kubernetes_executor.profiles[name]
-    problems: list[Diagnostic] = []
     container: dict[str, Any] = {"name": "base"}
     resources = container_resources(profile.resources)
     if resources:
         container["resources"] = resources
-    base: Path = ("kubernetes_executor", "profiles", name)
-    env = _spec_env(resolved, profile.env, (*base, "env"), set(), problems)
+    env = _spec_env(profile.env)
     if env:
         container["env"] = env
-    if problems:
-        raise SpecInvalid(problems)
     spec: dict[str, Any] = {"containers": [container], **_placement(profile)}
     pod = {"apiVersion": "v1", "kind": "Pod", "spec": spec}
     lines = [
@@ -179,7 +171,7 @@ def profile_document(resolved: Resolved, name: str) -> Document:
     return Document(pod, "\n".join(lines))
 
 
-def _worker_env(resolved: Resolved, problems: list[Diagnostic]) -> list[dict[str, Any]]:
+def _worker_env(resolved: Resolved) -> list[dict[str, Any]]:
     env: dict[str, dict[str, Any]] = {}
     for section, options in resolved.sections().items():
         for option, value in options.items():
@@ -192,9 +184,8 @@ def _worker_env(resolved: Resolved, problems: list[Diagnostic]) -> list[dict[str
         env[name] = {"name": name, "value": escape(execution_api_url(resolved))}
     given = {(s.section, s.name) for s in resolved.secrets}
     for secret in resolved.secrets:
-        wired = _secret(resolved, secret, problems)
-        if wired is not None:
-            env[wired["name"]] = wired
+        wired = _secret(secret)
+        env[wired["name"]] = wired
     for setting, fallback in (
         ("fernet_key", KubernetesSecretKey(name=f"{resolved.release}-fernet-key", key="fernet-key")),
         (
@@ -209,32 +200,15 @@ def _worker_env(resolved: Resolved, problems: list[Diagnostic]) -> list[dict[str
                 "name": name,
                 "valueFrom": {"secretKeyRef": {"name": fallback.name, "key": fallback.key}},
             }
-    worker_env: Path = ("kubernetes_executor", "worker", "env")
-    for item in _spec_env(resolved, resolved.kubernetes_executor.worker.env, worker_env, set(env), problems):
+    # Validation refuses a worker variable that airspec sets itself, or one listed twice.
+    for item in _spec_env(resolved.kubernetes_executor.worker.env):
         env[item["name"]] = item
     return [env[name] for name in sorted(env)]
 
 
-def _spec_env(
-    resolved: Resolved, items: list[EnvVar], path: Path, taken: set[str], problems: list[Diagnostic]
-) -> list[dict[str, Any]]:
+def _spec_env(items: list[EnvVar]) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for i, var in enumerate(items):
-        where: Path = (*path, i, "name")
-        if var.name in taken or var.name in out:
-            problems.append(
-                Diagnostic(
-                    resolved.source.value(where),
-                    "error",
-                    f"{format_path(where)}: {var.name} is already set "
-                    + (
-                        "earlier in this list"
-                        if var.name in out
-                        else "from the spec's Airflow options or secrets"
-                    ),
-                )
-            )
-            continue
+    for var in items:
         if var.secret is not None:
             out[var.name] = {"name": var.name, "valueFrom": {"secretKeyRef": _key_ref(var.secret)}}
         else:
@@ -242,27 +216,19 @@ def _spec_env(
     return [out[name] for name in sorted(out)]
 
 
-def _secret(resolved: Resolved, secret: SecretOption, problems: list[Diagnostic]) -> dict[str, Any] | None:
-    """As the Helm values wire it: a Secret's key, a literal, or an `_CMD` that prints the file or variable."""
+def _secret(secret: SecretOption) -> dict[str, Any]:
+    """As the Helm values wire it: a Secret's key, a literal, or an `_CMD` that prints the file or variable
+    (validation refuses {env}/{file} for an option without `_cmd`)."""
     ref = secret.ref
     if ref.secret is not None:
         return {"name": secret.env_name, "valueFrom": {"secretKeyRef": _key_ref(ref.secret)}}
     if ref.literal is not None:
         return {"name": secret.env_name, "value": escape(ref.literal)}
-    option = resolved.catalog.option(secret.section, secret.name)
-    if option is None or not option.sensitive:
-        message = f"[{secret.section}] {secret.name} has no _cmd variant; use a Kubernetes secret reference"
-    elif ref.env is not None:
+    if ref.env is not None:
         # Airflow runs *_cmd with shlex.split and no shell; the variable comes from kubernetes_executor.worker.env.
         return {"name": f"{secret.env_name}_CMD", "value": escape(f"printenv {ref.env}")}
-    elif ref.file is not None and ref.file.startswith("/"):
-        # The file comes from kubernetes_executor.worker.volumes.
-        return {"name": f"{secret.env_name}_CMD", "value": escape(f"cat {shlex.quote(ref.file)}")}
-    else:
-        message = f"file {ref.file!r} must be an absolute path in the task container"
-    span = resolved.source.value(secret.origin)
-    problems.append(Diagnostic(span, "error", f"{format_path(secret.origin)}: {message}"))
-    return None
+    # The file comes from kubernetes_executor.worker.volumes.
+    return {"name": f"{secret.env_name}_CMD", "value": escape(f"cat {shlex.quote(ref.file or '')}")}
 
 
 def _key_ref(secret: KubernetesSecretKey) -> dict[str, str]:

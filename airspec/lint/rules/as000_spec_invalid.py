@@ -25,7 +25,13 @@ Good:
 
 from __future__ import annotations
 
-ID = "AS000"
-NAME = "spec-invalid"
-SEVERITY = "error"
-CATEGORY = "meta"
+from airspec.lint.model import Rule
+
+RULE = Rule(
+    id="AS000",
+    name="spec-invalid",
+    severity="error",
+    category="meta",
+    doc=__doc__ or "",
+    module=__name__,
+)

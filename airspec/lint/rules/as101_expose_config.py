@@ -24,12 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import airflow_bool
-from airspec.lint.model import Context, Hit
-
-ID = "AS101"
-NAME = "expose-config"
-SEVERITY = "warning"
-CATEGORY = "security"
+from airspec.lint.model import Context, Hit, Rule
 
 
 def _check(ctx: Context) -> Iterator[Hit]:
@@ -44,4 +39,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
             )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS101",
+    name="expose-config",
+    severity="warning",
+    category="security",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

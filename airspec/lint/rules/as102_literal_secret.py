@@ -27,12 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import url_credentials, weak_secret
-from airspec.lint.model import FileContext, Hit
-
-ID = "AS102"
-NAME = "literal-secret"
-SEVERITY = "error"
-CATEGORY = "security"
+from airspec.lint.model import FileContext, Hit, Rule
 
 _HELM_SECRETS = {
     ("fernetKey",): "fernetKeySecretName",
@@ -59,7 +54,7 @@ def literal_secret(section: str, name: str, value: str | None, ctx: FileContext)
     return True
 
 
-def _options(ctx: FileContext) -> Iterator[Hit]:
+def _check_options(ctx: FileContext) -> Iterator[Hit]:
     for opt in ctx.options:
         if literal_secret(opt.section, opt.name, opt.value, ctx):
             yield Hit(
@@ -79,7 +74,7 @@ def _advice(ctx: FileContext, section: str, name: str) -> str:
 
 
 def check_helm(ctx: FileContext) -> Iterator[Hit]:
-    yield from _options(ctx)
+    yield from _check_options(ctx)
     for path, secret_name in _HELM_SECRETS.items():
         value = ctx.get(*path)
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
@@ -95,4 +90,12 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
         )
 
 
-check_cfg = check_compose = _options
+RULE = Rule(
+    id="AS102",
+    name="literal-secret",
+    severity="error",
+    category="security",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": _check_options, "helm-values": check_helm, "compose": _check_options},
+)

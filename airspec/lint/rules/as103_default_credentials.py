@@ -31,12 +31,7 @@ from collections.abc import Iterator
 
 from airspec.lint.helpers import substitution_default, weak_secret
 from airspec.lint.inputs import compose_env, env_option
-from airspec.lint.model import FileContext, Hit
-
-ID = "AS103"
-NAME = "default-credentials"
-SEVERITY = "error"
-CATEGORY = "security"
+from airspec.lint.model import FileContext, Hit, Rule
 
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|(^|_)KEY$|_CONN$|_URL$|BACKEND$)", re.I)
 _HELM_PATHS = (
@@ -96,3 +91,14 @@ def check_compose(ctx: FileContext) -> Iterator[Hit]:
         reason = weak_secret(text) if "${" not in text else None
         if reason:
             yield Hit(at, f"{name} is {reason}; generate a real secret and pass it from an env_file")
+
+
+RULE = Rule(
+    id="AS103",
+    name="default-credentials",
+    severity="error",
+    category="security",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": check_cfg, "helm-values": check_helm, "compose": check_compose},
+)

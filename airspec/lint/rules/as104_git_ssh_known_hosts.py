@@ -27,12 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS104"
-NAME = "git-ssh-known-hosts"
-SEVERITY = "error"
-CATEGORY = "security"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 _SSH = ("git@", "ssh://")
 _MESSAGE = "git-sync clones {repo!r} over SSH without known hosts, so any server can pose as it; add {key}"
@@ -55,3 +50,15 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
                 ctx.value("dags", "gitSync", "repo"),
                 _MESSAGE.format(repo=repo, key="dags.gitSync.knownHosts"),
             )
+
+
+RULE = Rule(
+    id="AS104",
+    name="git-ssh-known-hosts",
+    severity="error",
+    category="security",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"helm-values": check_helm},
+)

@@ -21,12 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import Context, Hit
-
-ID = "AS106"
-NAME = "plain-http-base-url"
-SEVERITY = "warning"
-CATEGORY = "security"
+from airspec.lint.model import Context, Hit, Rule
 
 _LOCAL = ("localhost", "127.0.0.1", "0.0.0.0", "::1")
 
@@ -49,4 +44,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
             )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS106",
+    name="plain-http-base-url",
+    severity="warning",
+    category="security",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

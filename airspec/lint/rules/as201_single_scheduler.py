@@ -26,12 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import spec_span
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS201"
-NAME = "single-scheduler"
-SEVERITY = "warning"
-CATEGORY = "reliability"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 
 def check_spec(ctx: SpecContext) -> Iterator[Hit]:
@@ -50,3 +45,15 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
             ctx.value("scheduler", "replicas"),
             f"scheduler.replicas is {replicas}: nothing is scheduled while it restarts; run 2 or more",
         )
+
+
+RULE = Rule(
+    id="AS201",
+    name="single-scheduler",
+    severity="warning",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"helm-values": check_helm},
+)

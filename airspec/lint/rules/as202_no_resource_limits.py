@@ -28,15 +28,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from airspec.lint.model import FileContext, Hit, SpecContext
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 if TYPE_CHECKING:
     from airspec.model.types import Resources
 
-ID = "AS202"
-NAME = "no-resource-limits"
-SEVERITY = "warning"
-CATEGORY = "reliability"
 
 _HELM = (
     ("scheduler",),
@@ -99,3 +95,15 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
         if not (isinstance(limits, dict) and "cpu" in limits and "memory" in limits):
             where = ctx.key(*path, "resources") if ctx.has(*path, "resources") else ctx.key(*path)
             yield Hit(where, f"{'.'.join(path)} has no resources.limits (cpu and memory); set both")
+
+
+RULE = Rule(
+    id="AS202",
+    name="no-resource-limits",
+    severity="warning",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"helm-values": check_helm},
+)

@@ -28,12 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import airflow_bool, effective, spec_span
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS203"
-NAME = "ephemeral-workers-local-logs"
-SEVERITY = "warning"
-CATEGORY = "reliability"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 
 def check_spec(ctx: SpecContext) -> Iterator[Hit]:
@@ -66,9 +61,6 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         )
 
 
-check_compose = check_cfg
-
-
 def check_helm(ctx: FileContext) -> Iterator[Hit]:
     if _remote_on(ctx) or ctx.get("logs", "persistence", "enabled") is True:
         return
@@ -88,3 +80,15 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
                     "remote logging (config.logging.remote_logging) or logs.persistence",
                 )
                 return
+
+
+RULE = Rule(
+    id="AS203",
+    name="ephemeral-workers-local-logs",
+    severity="warning",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"airflow.cfg": check_cfg, "helm-values": check_helm, "compose": check_cfg},
+)

@@ -27,12 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import Hit, SpecContext
-
-ID = "AS204"
-NAME = "remote-log-provider-missing"
-SEVERITY = "error"
-CATEGORY = "reliability"
+from airspec.lint.model import Hit, Rule, SpecContext
 
 NEEDS = {
     "s3": "amazon",
@@ -63,3 +58,14 @@ def check_spec(ctx: SpecContext) -> Iterator[Hit]:
             ctx.value("logging", "remote", "provider"),
             f"remote logging to {remote.provider} needs the {needed} provider; add {needed!r} to airflow.providers",
         )
+
+
+RULE = Rule(
+    id="AS204",
+    name="remote-log-provider-missing",
+    severity="error",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+)

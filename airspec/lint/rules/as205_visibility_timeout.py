@@ -27,12 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import number
-from airspec.lint.model import Context, Hit
-
-ID = "AS205"
-NAME = "visibility-timeout"
-SEVERITY = "error"
-CATEGORY = "reliability"
+from airspec.lint.model import Context, Hit, Rule
 
 
 def _check(ctx: Context) -> Iterator[Hit]:
@@ -51,4 +46,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
         )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS205",
+    name="visibility-timeout",
+    severity="error",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

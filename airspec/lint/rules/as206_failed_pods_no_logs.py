@@ -27,12 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import airflow_bool, effective, spec_span
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS206"
-NAME = "failed-pods-no-logs"
-SEVERITY = "warning"
-CATEGORY = "reliability"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 _ADVICE = "keep logs elsewhere (remote logging or a log volume), then delete failed pods too"
 
@@ -69,4 +64,13 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         )
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS206",
+    name="failed-pods-no-logs",
+    severity="warning",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

@@ -21,12 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS207"
-NAME = "invalid-fernet-key"
-SEVERITY = "error"
-CATEGORY = "reliability"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 
 def valid_fernet_key(value: str) -> bool:
@@ -63,4 +58,13 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             yield Hit(ctx.value("fernetKey"), _problem(key))
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS207",
+    name="invalid-fernet-key",
+    severity="error",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

@@ -24,13 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit
+from airspec.lint.model import FileContext, Hit, Rule
 from airspec.source import Span
-
-ID = "AS208"
-NAME = "cfg-percent"
-SEVERITY = "error"
-CATEGORY = "reliability"
 
 _TOKEN = re.compile(r"%%|%\((?P<ref>[^)]*)\)s|%")
 
@@ -68,4 +63,12 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             yield Hit(span, f"{opt.label}: {message}")
 
 
-check_helm = check_cfg
+RULE = Rule(
+    id="AS208",
+    name="cfg-percent",
+    severity="error",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg},
+)

@@ -23,13 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit
+from airspec.lint.model import FileContext, Hit, Rule
 from airspec.source import Span
-
-ID = "AS209"
-NAME = "cfg-inline-comment"
-SEVERITY = "warning"
-CATEGORY = "reliability"
 
 _INLINE = re.compile(r"\s[#;]")
 
@@ -46,3 +41,14 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
                 f"{opt.label}: Airflow keeps this comment as part of the value ({first!r}, not {kept!r}); "
                 "move it to its own line",
             )
+
+
+RULE = Rule(
+    id="AS209",
+    name="cfg-inline-comment",
+    severity="warning",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": check_cfg},
+)

@@ -23,12 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import airflow_bool
-from airspec.lint.model import FileContext, Hit
-
-ID = "AS210"
-NAME = "option-type"
-SEVERITY = "error"
-CATEGORY = "reliability"
+from airspec.lint.model import FileContext, Hit, Rule
 
 
 def refused(kind: str, value: str) -> bool:
@@ -68,4 +63,12 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             yield Hit(opt.at, f"{opt.label} is {opt.value!r}, but Airflow reads it as {word}")
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS210",
+    name="option-type",
+    severity="error",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

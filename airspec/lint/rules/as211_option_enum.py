@@ -21,12 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit
-
-ID = "AS211"
-NAME = "option-enum"
-SEVERITY = "error"
-CATEGORY = "reliability"
+from airspec.lint.model import FileContext, Hit, Rule
 
 
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
@@ -38,4 +33,12 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             yield Hit(opt.at, f"{opt.label} is {opt.value!r}; Airflow {ctx.catalog.line} accepts {shown}")
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS211",
+    name="option-enum",
+    severity="error",
+    category="reliability",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

@@ -24,12 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import airflow_bool, effective
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS301"
-NAME = "metrics-off"
-SEVERITY = "info"
-CATEGORY = "observability"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 
 def check_spec(ctx: SpecContext) -> Iterator[Hit]:
@@ -49,4 +44,13 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         )
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS301",
+    name="metrics-off",
+    severity="info",
+    category="observability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

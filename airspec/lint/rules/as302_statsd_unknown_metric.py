@@ -28,15 +28,11 @@ from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from airspec.lint.model import FileContext, Hit
+from airspec.lint.model import FileContext, Hit, Rule
 
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
 
-ID = "AS302"
-NAME = "statsd-unknown-metric"
-SEVERITY = "warning"
-CATEGORY = "observability"
 
 _PLACEHOLDER = re.compile(r"<[^>]+>")
 
@@ -96,3 +92,14 @@ def check_statsd(ctx: FileContext) -> Iterator[Hit]:
 def check_helm(ctx: FileContext) -> Iterator[Hit]:
     yield from _mappings(ctx, ("statsd", "extraMappings"))
     yield from _mappings(ctx, ("statsd", "overrideMappings"))
+
+
+RULE = Rule(
+    id="AS302",
+    name="statsd-unknown-metric",
+    severity="warning",
+    category="observability",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"helm-values": check_helm, "statsd-mapping": check_statsd},
+)

@@ -26,12 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import airflow_bool
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS303"
-NAME = "remote-logging-no-folder"
-SEVERITY = "error"
-CATEGORY = "observability"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 _BY_HOST = ("elasticsearch", "opensearch")
 
@@ -60,4 +55,13 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     )
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS303",
+    name="remote-logging-no-folder",
+    severity="error",
+    category="observability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

@@ -22,12 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS304"
-NAME = "debug-logging"
-SEVERITY = "info"
-CATEGORY = "observability"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 
 def check_spec(ctx: SpecContext) -> Iterator[Hit]:
@@ -46,4 +41,13 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         )
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS304",
+    name="debug-logging",
+    severity="info",
+    category="observability",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

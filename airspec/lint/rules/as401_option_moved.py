@@ -23,13 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit
+from airspec.lint.model import FileContext, Hit, Rule
 from airspec.lint.upgrade import change_of, final_place, known
-
-ID = "AS401"
-NAME = "option-moved"
-SEVERITY = "error"
-CATEGORY = "upgrade"
 
 
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
@@ -47,4 +42,12 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             yield Hit(opt.key, message + " (the old name is ignored)")
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS401",
+    name="option-moved",
+    severity="error",
+    category="upgrade",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

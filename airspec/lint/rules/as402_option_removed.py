@@ -24,13 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit
+from airspec.lint.model import FileContext, Hit, Rule
 from airspec.lint.upgrade import change_of, known
-
-ID = "AS402"
-NAME = "option-removed"
-SEVERITY = "error"
-CATEGORY = "upgrade"
 
 
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
@@ -44,4 +39,12 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             )
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS402",
+    name="option-removed",
+    severity="error",
+    category="upgrade",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

@@ -22,13 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import Context, Hit
+from airspec.lint.model import Context, Hit, Rule
 from airspec.lint.upgrade import change_of, from_config, same
-
-ID = "AS403"
-NAME = "default-changed"
-SEVERITY = "info"
-CATEGORY = "upgrade"
 
 
 def _check(ctx: Context) -> Iterator[Hit]:
@@ -53,4 +48,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
             )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS403",
+    name="default-changed",
+    severity="info",
+    category="upgrade",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

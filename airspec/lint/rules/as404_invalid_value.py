@@ -21,13 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import Context, Hit
+from airspec.lint.model import Context, Hit, Rule
 from airspec.lint.upgrade import change_of, same
-
-ID = "AS404"
-NAME = "invalid-value"
-SEVERITY = "error"
-CATEGORY = "upgrade"
 
 
 def _check(ctx: Context) -> Iterator[Hit]:
@@ -44,4 +39,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
             )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS404",
+    name="invalid-value",
+    severity="error",
+    category="upgrade",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

@@ -23,13 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import Context, Hit
+from airspec.lint.model import Context, Hit, Rule
 from airspec.lint.upgrade import change_of, from_config, same
-
-ID = "AS405"
-NAME = "removed-value"
-SEVERITY = "warning"
-CATEGORY = "upgrade"
 
 
 def _check(ctx: Context) -> Iterator[Hit]:
@@ -50,4 +45,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
             )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS405",
+    name="removed-value",
+    severity="warning",
+    category="upgrade",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

@@ -22,13 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit, Opt
+from airspec.lint.model import FileContext, Hit, Opt, Rule
 from airspec.source import Span
-
-ID = "AS406"
-NAME = "unknown-option"
-SEVERITY = "warning"
-CATEGORY = "upgrade"
 
 
 def _indirect(ctx: FileContext, opt: Opt) -> bool:
@@ -79,4 +74,12 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         )
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS406",
+    name="unknown-option",
+    severity="warning",
+    category="upgrade",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

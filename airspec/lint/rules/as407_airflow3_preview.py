@@ -24,13 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import Context, Hit
+from airspec.lint.model import Context, Hit, Rule
 from airspec.lint.upgrade import change_of, from_config, known
-
-ID = "AS407"
-NAME = "airflow3-preview"
-SEVERITY = "info"
-CATEGORY = "upgrade"
 
 
 def _check(ctx: Context) -> Iterator[Hit]:
@@ -49,4 +44,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
             yield Hit(opt.key, f"Airflow 3 removes {opt.label}; plan to drop it before upgrading")
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS407",
+    name="airflow3-preview",
+    severity="info",
+    category="upgrade",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

@@ -31,12 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit
-
-ID = "AS408"
-NAME = "webserver-on-airflow3"
-SEVERITY = "error"
-CATEGORY = "upgrade"
+from airspec.lint.model import FileContext, Hit, Rule
 
 # `airflow` CLI commands that Airflow 3 dropped, and what replaced them (tests check this against the CLI
 # command lists of 2.11.2 and 3.3.2 in shared/upstream/airflow-config/cli-commands.json).
@@ -96,3 +91,14 @@ def check_compose(ctx: FileContext) -> Iterator[Hit]:
                 "the webserver's /health endpoint is gone in Airflow 3; the api-server answers on "
                 "/api/v2/monitor/health",
             )
+
+
+RULE = Rule(
+    id="AS408",
+    name="webserver-on-airflow3",
+    severity="error",
+    category="upgrade",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"helm-values": check_helm, "compose": check_compose},
+)

@@ -22,12 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import number
-from airspec.lint.model import Context, Hit
-
-ID = "AS501"
-NAME = "min-file-process-interval"
-SEVERITY = "info"
-CATEGORY = "performance"
+from airspec.lint.model import Context, Hit, Rule
 
 
 def _check(ctx: Context) -> Iterator[Hit]:
@@ -45,4 +40,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
             )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS501",
+    name="min-file-process-interval",
+    severity="info",
+    category="performance",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

@@ -29,12 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import cpu, effective, first_place, number
-from airspec.lint.model import Context, FileContext, Hit, Opt, SpecContext
-
-ID = "AS502"
-NAME = "parsing-processes-cpu"
-SEVERITY = "warning"
-CATEGORY = "performance"
+from airspec.lint.model import Context, FileContext, Hit, Opt, Rule, SpecContext
 
 
 def _processes(ctx: Context) -> tuple[float | None, str, Opt | None]:
@@ -82,3 +77,15 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
         f"{name} is {processes:g} but {component} is limited to {cores:g} CPU: the parsing processes throttle "
         "each other",
     )
+
+
+RULE = Rule(
+    id="AS502",
+    name="parsing-processes-cpu",
+    severity="warning",
+    category="performance",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"helm-values": check_helm},
+)

@@ -23,12 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import airflow_bool
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS503"
-NAME = "load-examples"
-SEVERITY = "warning"
-CATEGORY = "performance"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 
 def check_spec(ctx: SpecContext) -> Iterator[Hit]:
@@ -46,4 +41,13 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         yield Hit(opt.at, f"{opt.label} is on: ~80 example DAGs are parsed, listed and runnable; turn it off")
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS503",
+    name="load-examples",
+    severity="warning",
+    category="performance",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

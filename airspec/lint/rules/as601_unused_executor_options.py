@@ -27,13 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import executors
-from airspec.lint.model import Context, FileContext, Hit
+from airspec.lint.model import Context, FileContext, Hit, Rule
 from airspec.lint.upgrade import from_config
-
-ID = "AS601"
-NAME = "unused-executor-options"
-SEVERITY = "warning"
-CATEGORY = "consistency"
 
 NEEDS = {
     "celery": "Celery",
@@ -64,4 +59,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
             )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS601",
+    name="unused-executor-options",
+    severity="warning",
+    category="consistency",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

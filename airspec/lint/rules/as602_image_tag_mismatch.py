@@ -29,13 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.inputs import airflow_image, compose_images, version_in
-from airspec.lint.model import FileContext, Hit, SpecContext
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 from airspec.source import Span
-
-ID = "AS602"
-NAME = "image-tag-mismatch"
-SEVERITY = "warning"
-CATEGORY = "consistency"
 
 
 def agree(a: str, b: str) -> bool:
@@ -103,3 +98,15 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     named = version_in(opt.value) if opt else None
     if opt is not None and named and ctx.version and not agree(named, ctx.version):
         yield Hit(opt.at, f"{opt.label} runs worker pods on Airflow {named}, but the target is {ctx.version}")
+
+
+RULE = Rule(
+    id="AS602",
+    name="image-tag-mismatch",
+    severity="warning",
+    category="consistency",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"airflow.cfg": check_cfg, "helm-values": check_helm, "compose": check_compose},
+)

@@ -27,12 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import effective, number
-from airspec.lint.model import Context, Hit
-
-ID = "AS603"
-NAME = "autoscale-above-concurrency"
-SEVERITY = "warning"
-CATEGORY = "consistency"
+from airspec.lint.model import Context, Hit, Rule
 
 
 def _check(ctx: Context) -> Iterator[Hit]:
@@ -50,4 +45,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
         )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS603",
+    name="autoscale-above-concurrency",
+    severity="warning",
+    category="consistency",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

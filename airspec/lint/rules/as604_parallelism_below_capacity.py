@@ -31,12 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import effective, number
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS604"
-NAME = "parallelism-below-capacity"
-SEVERITY = "warning"
-CATEGORY = "consistency"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 
 def check_spec(ctx: SpecContext) -> Iterator[Hit]:
@@ -83,3 +78,15 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
         where,
         f"parallelism {parallelism:g} is below the Celery workers' {capacity} task slots; raise config.core.parallelism",
     )
+
+
+RULE = Rule(
+    id="AS604",
+    name="parallelism-below-capacity",
+    severity="warning",
+    category="consistency",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"helm-values": check_helm},
+)

@@ -26,13 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import same_value
-from airspec.lint.model import Context, Hit, Project
-
-ID = "AS605"
-NAME = "config-conflict"
-SEVERITY = "warning"
-CATEGORY = "consistency"
-PROJECT_KINDS = ("helm-values",)
+from airspec.lint.model import Context, Hit, Project, Rule
 
 
 def _others(project: Project) -> list[Context]:
@@ -56,3 +50,15 @@ def check_project(project: Project) -> Iterator[Hit]:
                     f"{opt.label} is {opt.value!r} here but {theirs.value!r} in {other.file}:{theirs.at.line} "
                     f"({theirs.label}); set it in one place",
                 )
+
+
+RULE = Rule(
+    id="AS605",
+    name="config-conflict",
+    severity="warning",
+    category="consistency",
+    doc=__doc__ or "",
+    module=__name__,
+    project=check_project,
+    project_kinds=("helm-values",),
+)

@@ -27,12 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import effective, first_place, number
-from airspec.lint.model import Context, Hit
-
-ID = "AS606"
-NAME = "dagbag-timeout"
-SEVERITY = "warning"
-CATEGORY = "consistency"
+from airspec.lint.model import Context, Hit, Rule
 
 
 def _check(ctx: Context) -> Iterator[Hit]:
@@ -54,4 +49,13 @@ def _check(ctx: Context) -> Iterator[Hit]:
     )
 
 
-check_spec = check_cfg = check_helm = check_compose = _check
+RULE = Rule(
+    id="AS606",
+    name="dagbag-timeout",
+    severity="warning",
+    category="consistency",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=_check,
+    files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
+)

@@ -28,12 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import first_place
-from airspec.lint.model import FileContext, Hit
-
-ID = "AS607"
-NAME = "sqlite-distributed"
-SEVERITY = "error"
-CATEGORY = "consistency"
+from airspec.lint.model import FileContext, Hit, Rule
 
 
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
@@ -50,4 +45,12 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         )
 
 
-check_helm = check_compose = check_cfg
+RULE = Rule(
+    id="AS607",
+    name="sqlite-distributed",
+    severity="error",
+    category="consistency",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
+)

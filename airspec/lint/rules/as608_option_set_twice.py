@@ -27,12 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.helpers import same_value
-from airspec.lint.model import FileContext, Hit
-
-ID = "AS608"
-NAME = "option-set-twice"
-SEVERITY = "warning"
-CATEGORY = "consistency"
+from airspec.lint.model import FileContext, Hit, Rule
 
 
 def check_helm(ctx: FileContext) -> Iterator[Hit]:
@@ -47,3 +42,14 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
                 f"{opt.label} overrides {other.label} (line {other.at.line}) with a different value; "
                 "Airflow uses the variable, so keep one",
             )
+
+
+RULE = Rule(
+    id="AS608",
+    name="option-set-twice",
+    severity="warning",
+    category="consistency",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"helm-values": check_helm},
+)

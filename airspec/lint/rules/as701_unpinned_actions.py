@@ -21,12 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS701"
-NAME = "unpinned-actions"
-SEVERITY = "warning"
-CATEGORY = "delivery"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -59,3 +54,15 @@ def check_workflow(ctx: FileContext) -> Iterator[Hit]:
                     ctx.value(*path),
                     f"{uses} is not pinned to a commit; use {uses.partition('@')[0]}@<40-character SHA>",
                 )
+
+
+RULE = Rule(
+    id="AS701",
+    name="unpinned-actions",
+    severity="warning",
+    category="delivery",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"workflow": check_workflow},
+)

@@ -21,12 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.inputs import airflow_image, compose_images
-from airspec.lint.model import FileContext, Hit, SpecContext
-
-ID = "AS702"
-NAME = "latest-tag"
-SEVERITY = "warning"
-CATEGORY = "delivery"
+from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 _MESSAGE = (
     "the Airflow image is {what}: each pull may bring another version; pin the release (e.g. {example})"
@@ -60,3 +55,15 @@ def check_compose(ctx: FileContext) -> Iterator[Hit]:
         if parsed is not None and parsed[1] in (None, "latest"):
             what = f"{parsed[0]}:latest" if parsed[1] else f"{parsed[0]} without a tag (latest)"
             yield Hit(ctx.value(*path), _MESSAGE.format(what=what, example=f"{parsed[0]}:{ctx.version}"))
+
+
+RULE = Rule(
+    id="AS702",
+    name="latest-tag",
+    severity="warning",
+    category="delivery",
+    doc=__doc__ or "",
+    module=__name__,
+    spec=check_spec,
+    files={"helm-values": check_helm, "compose": check_compose},
+)

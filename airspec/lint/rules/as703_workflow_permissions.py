@@ -26,12 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.model import FileContext, Hit
-
-ID = "AS703"
-NAME = "workflow-permissions"
-SEVERITY = "warning"
-CATEGORY = "delivery"
+from airspec.lint.model import FileContext, Hit, Rule
 
 
 def check_workflow(ctx: FileContext) -> Iterator[Hit]:
@@ -44,3 +39,14 @@ def check_workflow(ctx: FileContext) -> Iterator[Hit]:
                 ctx.key("jobs", name),
                 f"job {name!r} runs with the repository's default token permissions; set permissions: (e.g. contents: read)",
             )
+
+
+RULE = Rule(
+    id="AS703",
+    name="workflow-permissions",
+    severity="warning",
+    category="delivery",
+    doc=__doc__ or "",
+    module=__name__,
+    files={"workflow": check_workflow},
+)

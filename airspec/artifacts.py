@@ -1,0 +1,149 @@
+"""The artifact registry: every kind of file airspec compiles, where it goes under OUT, which specs get it and
+the renderer that writes it. compile, diff and import read this one table; adding a kind is a row here and a
+module in render/ (see CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import PurePosixPath
+from typing import NamedTuple
+
+from airspec.render import (
+    airflow_cfg,
+    ci_workflow,
+    compose,
+    helm_values,
+    local_settings,
+    pod_template,
+    prometheus,
+    statsd,
+)
+from airspec.resolve import Resolved
+
+
+class Kind(NamedTuple):
+    """One kind of artifact. `path` is relative to OUT; a kind with one file per item (task profiles) has `{}`
+    in its path, filled with each of `items(resolved)`, and its renderer gets the item ("" for the others)."""
+
+    name: str
+    path: str
+    applies: Callable[[Resolved], bool]
+    render: Callable[[Resolved, str], str]
+    yaml: bool  # a YAML document (diff compares it by structure)
+    items: Callable[[Resolved], Sequence[str]] = lambda _: ("",)
+
+
+class Artifact(NamedTuple):
+    kind: str
+    path: str  # relative to OUT, POSIX separators
+    text: str
+
+
+def _always(_: Resolved) -> bool:
+    return True
+
+
+def _target(name: str) -> Callable[[Resolved], bool]:
+    return lambda resolved: name in resolved.spec.targets
+
+
+def _statsd(resolved: Resolved) -> bool:
+    return resolved.spec.metrics.statsd.enabled
+
+
+def _profiles(resolved: Resolved) -> Sequence[str]:
+    return sorted(resolved.kubernetes_executor.profiles)
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("airflow.cfg", "airflow.cfg", _always, lambda r, _: airflow_cfg.render(r), yaml=False),
+    Kind(
+        "local-settings",
+        local_settings.PATH,
+        local_settings.applies,
+        lambda r, _: local_settings.render(r),
+        False,
+    ),
+    Kind("helm-values", "helm/values.yaml", _target("helm"), lambda r, _: helm_values.render(r), yaml=True),
+    Kind(
+        "compose",
+        "compose/docker-compose.yaml",
+        _target("compose"),
+        lambda r, _: compose.render(r),
+        yaml=True,
+    ),
+    Kind(
+        "compose-env",
+        "compose/.env.example",
+        _target("compose"),
+        lambda r, _: compose.render_env_example(r),
+        False,
+    ),
+    Kind(
+        "pod-template",
+        "kubernetes/pod-template.yaml",
+        lambda r: r.uses_kubernetes,
+        lambda r, _: pod_template.render(r),
+        yaml=True,
+    ),
+    Kind(
+        "pod-profile",
+        "kubernetes/profiles/{}.yaml",
+        lambda r: r.uses_kubernetes,
+        pod_template.render_profile,
+        yaml=True,
+        items=_profiles,
+    ),
+    Kind(
+        "statsd-mappings",
+        "monitoring/statsd-mappings.yaml",
+        _statsd,
+        lambda r, _: statsd.render(r),
+        yaml=True,
+    ),
+    Kind(
+        "prometheus-scrape",
+        "monitoring/prometheus.yml",
+        _statsd,
+        lambda r, _: prometheus.render(r),
+        yaml=True,
+    ),
+    Kind(
+        "prometheus-rules",
+        "monitoring/alert-rules.yml",
+        _statsd,
+        lambda r, _: prometheus.render_rules(r),
+        True,
+    ),
+    Kind(
+        "ci-workflow",
+        "ci/github/airflow-ci.yml",
+        lambda r: r.spec.ci is not None,
+        lambda r, _: ci_workflow.render(r),
+        yaml=True,
+    ),
+)
+NAMES = tuple(k.name for k in KINDS)
+YAML_KINDS = frozenset(k.name for k in KINDS if k.yaml)
+
+
+def build(resolved: Resolved, only: frozenset[str] | None = None) -> list[Artifact]:
+    """Every artifact the spec calls for (of the kinds in `only`), in registry order. Renderers cannot fail: the
+    spec validated."""
+    out: list[Artifact] = []
+    for kind in KINDS:
+        if (only is not None and kind.name not in only) or not kind.applies(resolved):
+            continue
+        for item in kind.items(resolved):
+            path = kind.path.format(item) if item else kind.path
+            out.append(Artifact(kind.name, _confined(path), kind.render(resolved, item)))
+    return out
+
+
+def _confined(path: str) -> str:
+    """An artifact path never leaves OUT, whatever names the spec holds (profile names are DNS labels)."""
+    parts = PurePosixPath(path).parts
+    if not parts or PurePosixPath(path).is_absolute() or ".." in parts:
+        raise ValueError(f"artifact path escapes the output directory: {path!r}")
+    return path

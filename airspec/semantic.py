@@ -1,0 +1,290 @@
+"""Validation that needs Airflow knowledge and the targets: what the models alone cannot tell.
+
+Every refusal of the pipeline lives here or in the models: what a target cannot carry (a Kubernetes Secret in
+docker-compose, an access mode the chart lacks), what the target version does not have, and each airflow.cfg option
+set in two places. Renderers only ever see a spec that passed, so they cannot fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from airspec.catalog import Catalog, UnknownVersion, line_of, load
+from airspec.errors import Diagnostic
+from airspec.model import Spec
+from airspec.model.types import EnvVar, SecretRef
+from airspec.options import SECRET_SETTINGS, configured, modelled, place, secret_ref
+from airspec.optvalue import problem as value_problem
+from airspec.source import Path, SourceMap, format_path
+
+# The chart's dags.persistence.accessMode enum.
+CHART_DAG_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany")
+# Secrets every Airflow process must agree on. Unset, each process makes up its own: docker-compose runs several
+# processes, so a development_only spec gets a fixed value and any other spec must give a reference.
+SHARED_SECRETS = (
+    ("jwt_secret", ("secrets", "jwt_secret"), "execution API tokens"),
+    ("api_secret_key", ("secrets", "api_secret_key"), "signed requests for task logs"),
+)
+
+
+def catalog_for(spec: Spec, source: SourceMap) -> tuple[Catalog | None, list[Diagnostic]]:
+    try:
+        line_of(spec.airflow.version)
+        return load(spec.airflow.version), []
+    except UnknownVersion as exc:
+        return None, [Diagnostic(source.value(("airflow", "version")), "error", f"airflow.version: {exc}")]
+
+
+def semantic(spec: Spec, source: SourceMap, catalog: Catalog) -> Iterator[Diagnostic]:
+    check = _Checker(spec, source, catalog)
+    yield from check.executors()
+    yield from check.pieces()
+    yield from check.compose()
+    yield from check.helm()
+    yield from check.worker_pods()
+    yield from check.literal_secrets()
+    yield from check.config_options()
+    yield from check.config_set_twice()
+
+
+class _Checker:
+    def __init__(self, spec: Spec, source: SourceMap, catalog: Catalog) -> None:
+        self.spec = spec
+        self.source = source
+        self.catalog = catalog
+
+    def err(self, path: Path, message: str, key: bool = False) -> Diagnostic:
+        span = self.source.key(path) if key else self.source.value(path)
+        return Diagnostic(span, "error", f"{format_path(path)}: {message}")
+
+    @property
+    def uses_celery(self) -> bool:
+        return any("Celery" in e for e in self.spec.executors)
+
+    @property
+    def uses_kubernetes(self) -> bool:
+        return any("Kubernetes" in e for e in self.spec.executors)
+
+    def executors(self) -> Iterator[Diagnostic]:
+        spec, runtime, v = self.spec, self.catalog.runtime, self.catalog.line
+        executors = spec.executors
+        if isinstance(spec.executor, list) and not runtime.executor_lists:
+            yield self.err(("executor",), f"a list of executors needs Airflow 3 (this spec targets {v})")
+        if isinstance(spec.executor, list) and len(set(executors)) != len(executors):
+            yield self.err(("executor",), "lists an executor twice")
+        if "CeleryKubernetesExecutor" in executors and not runtime.celery_kubernetes_executor:
+            yield self.err(
+                ("executor",),
+                "CeleryKubernetesExecutor was removed in Airflow 3; list both: [CeleryExecutor, KubernetesExecutor]",
+            )
+        if spec.celery is not None and not self.uses_celery:
+            yield self.err(("celery",), "set, but no executor uses Celery", key=True)
+        if spec.kubernetes_executor is not None and not self.uses_kubernetes:
+            yield self.err(
+                ("kubernetes_executor",), "set, but no executor runs tasks on Kubernetes", key=True
+            )
+
+    def pieces(self) -> Iterator[Diagnostic]:
+        spec = self.spec
+        if spec.secrets.jwt_secret is not None and place(self.catalog, "jwt_secret") is None:
+            yield self.err(
+                ("secrets", "jwt_secret"),
+                f"Airflow {self.catalog.line} has no JWT secret (it came with Airflow 3)",
+                key=True,
+            )
+        if len(set(spec.targets)) != len(spec.targets):
+            yield self.err(("targets",), "lists a target twice")
+        if spec.database.kind == "external" and spec.database.url is None:
+            yield self.err(("database",), "an external database needs url (a secret reference)", key=True)
+        if spec.celery and spec.celery.broker.kind == "external" and spec.celery.broker.url is None:
+            yield self.err(
+                ("celery", "broker"), "an external broker needs url (a secret reference)", key=True
+            )
+        git = spec.dags.git_sync
+        if git and git.repo.startswith(("git@", "ssh://")) and git.ssh_key_secret is None:
+            yield self.err(("dags", "git_sync"), "an SSH repository needs ssh_key_secret", key=True)
+        statsd = spec.metrics.statsd
+        if statsd.enabled and not statsd.exporter.enabled and statsd.host is None:
+            yield self.err(
+                ("metrics", "statsd"), "without the statsd-exporter, statsd needs a host to send to", key=True
+            )
+
+    # ------------------------------------------------------------------------------------------ per target
+
+    def compose(self) -> Iterator[Diagnostic]:
+        spec = self.spec
+        if "compose" not in spec.targets:
+            return
+        if self.uses_kubernetes:
+            yield self.err(("targets",), "docker-compose cannot run the KubernetesExecutor; target helm")
+        for path, ref in secret_fields(spec):
+            if ref.secret is not None:
+                yield self.err(
+                    path,
+                    "a Kubernetes Secret cannot reach docker-compose; use {env: VAR} (set in .env) or {file: PATH}",
+                )
+            elif ref.file is not None and path == ("database", "password"):
+                yield self.err(
+                    path, "docker-compose gives the bundled database its password from .env: use {env: VAR}"
+                )
+            elif ref.file is not None and not self._has_cmd(path):
+                yield self.err(
+                    path, f"Airflow {self.catalog.line} reads no _cmd variant of it; use {{env: VAR}}"
+                )
+        for setting, path, why in SHARED_SECRETS:
+            where = place(self.catalog, setting)
+            if where is not None and secret_ref(spec, path) is None and not spec.development_only:
+                yield self.err(
+                    ("secrets",),
+                    f"docker-compose runs several Airflow processes that must share [{where[0]}] {where[1]} ({why}); "
+                    f"set secrets.{setting} ({{env: VAR}})",
+                )
+        if spec.database.kind == "bundled" and spec.database.password is None and not spec.development_only:
+            yield self.err(
+                ("database",),
+                "the bundled database needs a password on docker-compose: set database.password ({env: VAR})",
+            )
+
+    def helm(self) -> Iterator[Diagnostic]:
+        spec = self.spec
+        if "helm" not in spec.targets:
+            return
+        persistence = spec.dags.persistence
+        if persistence is not None and persistence.access_mode not in CHART_DAG_ACCESS_MODES:
+            yield self.err(
+                ("dags", "persistence", "access_mode"),
+                f"the chart takes only {', '.join(CHART_DAG_ACCESS_MODES)}",
+            )
+        yield from self._cmd_refs("Helm chart")
+
+    def worker_pods(self) -> Iterator[Diagnostic]:
+        if not self.uses_kubernetes:
+            return
+        if "helm" not in self.spec.targets:
+            yield from self._cmd_refs("task pods")
+        k8s = self.spec.kubernetes_executor
+        if k8s is None:
+            return
+        base: Path = ("kubernetes_executor",)
+        yield from self._env_list(k8s.worker.env, (*base, "worker", "env"), self._airflow_env_names())
+        for name, profile in k8s.profiles.items():
+            yield from self._env_list(profile.env, (*base, "profiles", name, "env"), set())
+
+    def _env_list(self, items: list[EnvVar], path: Path, taken: set[str]) -> Iterator[Diagnostic]:
+        seen: set[str] = set()
+        for i, var in enumerate(items):
+            where: Path = (*path, i, "name")
+            if var.name in seen:
+                yield self.err(where, f"{var.name} is already set earlier in this list")
+            elif var.name in taken:
+                yield self.err(where, f"{var.name} is already set from the spec's Airflow options or secrets")
+            seen.add(var.name)
+
+    def _cmd_refs(self, what: str) -> Iterator[Diagnostic]:
+        """On Kubernetes a secret given as {env} or {file} reaches Airflow through `AIRFLOW__..._CMD`, which only
+        sensitive options have."""
+        for secret in SECRET_SETTINGS:
+            ref = secret_ref(self.spec, secret.origin)
+            if ref is None or (ref.env is None and ref.file is None):
+                continue
+            where = place(self.catalog, secret.setting)
+            if where is not None and not self._has_cmd(secret.origin):
+                yield self.err(
+                    secret.origin,
+                    f"[{where[0]}] {where[1]} has no _cmd variant for the {what} to read; use a Kubernetes secret reference",
+                )
+
+    def _has_cmd(self, origin: Path) -> bool:
+        setting = next((s.setting for s in SECRET_SETTINGS if s.origin == origin), None)
+        where = place(self.catalog, setting) if setting else None
+        option = self.catalog.option(*where) if where else None
+        return option is not None and option.sensitive
+
+    def _airflow_env_names(self) -> set[str]:
+        """Every AIRFLOW__ variable airspec itself sets in a task pod."""
+        places = {(o.section, o.name) for o in [*modelled(self.spec, self.catalog), *configured(self.spec)]}
+        if self.catalog.option("core", "execution_api_server_url") is not None:
+            places.add(("core", "execution_api_server_url"))
+        names = {f"AIRFLOW__{s.upper()}__{n.upper()}" for s, n in places}
+        for secret in SECRET_SETTINGS:
+            where = place(self.catalog, secret.setting)
+            if where is not None:
+                name = f"AIRFLOW__{where[0].upper()}__{where[1].upper()}"
+                if secret.setting in ("fernet_key", "sql_alchemy_conn") or secret_ref(
+                    self.spec, secret.origin
+                ):
+                    names |= {name, f"{name}_CMD"}
+        return names
+
+    # ------------------------------------------------------------------------------------------ secrets
+
+    def literal_secrets(self) -> Iterator[Diagnostic]:
+        if self.spec.development_only:
+            return
+        for path, ref in secret_fields(self.spec):
+            if ref.kind == "literal":
+                yield self.err(
+                    path,
+                    "a literal secret; use a reference ({secret: {name, key}}, {env: VAR} or {file: PATH}), "
+                    "or mark the spec development_only: true",
+                )
+
+    # ------------------------------------------------------------------------------------------ config:
+
+    def config_options(self) -> Iterator[Diagnostic]:
+        spec, catalog = self.spec, self.catalog
+        for section, options in spec.config.items():
+            for name, value in options.items():
+                path: Path = ("config", section, name)
+                change = catalog.change(section, name)
+                known = catalog.option(section, name)
+                if change is not None and change.kind in ("moved", "renamed", "removed") and known is None:
+                    if change.target:
+                        msg = f"[{section}] {name} moved to {change.target} in Airflow {catalog.line}; set that instead"
+                    else:
+                        msg = f"[{section}] {name} was removed in Airflow {catalog.line}"
+                    yield self.err(path, msg, key=True)
+                    continue
+                if known is None:
+                    hint = catalog.suggest(section, name)
+                    msg = f"[{section}] {name} is not an option of Airflow {catalog.line}"
+                    if hint:
+                        msg += f"; did you mean {hint}?"
+                    yield self.err(path, msg, key=True)
+                    continue
+                problem = value_problem(known.type, value, shown=not known.sensitive)
+                if problem:
+                    yield self.err(path, problem)
+                allowed = catalog.enum_options.get(section, {}).get(name)
+                if allowed and str(value) not in allowed:
+                    yield self.err(path, f"expected one of {', '.join(allowed)}")
+                if known.sensitive and not spec.development_only and isinstance(value, str) and value:
+                    yield self.err(
+                        path,
+                        f"[{section}] {name} is sensitive; a literal value here would be written into artifacts. "
+                        "Use the modelled secret reference, or mark the spec development_only: true",
+                    )
+
+    def config_set_twice(self) -> Iterator[Diagnostic]:
+        """`config:` adds options; one that a modelled key already sets is an error, not a silent override, so
+        that each fact has one place in the spec."""
+        by_place = {(o.section, o.name): o for o in modelled(self.spec, self.catalog)}
+        for option in configured(self.spec):
+            existing = by_place.get((option.section, option.name))
+            if existing is not None:
+                yield self.err(
+                    option.origin,
+                    f"[{option.section}] {option.name} is already set by {format_path(existing.origin)}; "
+                    "set it in one place",
+                    key=True,
+                )
+
+
+def secret_fields(spec: Spec) -> Iterator[tuple[Path, SecretRef]]:
+    """Every secret reference the spec holds, with its path."""
+    for secret in SECRET_SETTINGS:
+        ref = secret_ref(spec, secret.origin)
+        if ref is not None:
+            yield secret.origin, ref
+    if spec.database.password is not None:
+        yield ("database", "password"), spec.database.password
