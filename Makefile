@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE := examples/kubernetes-helm/airflow-spec.yaml
 
-.PHONY: demo test golden schema docs catalog bench clean
+.PHONY: demo test golden schema docs catalog chart-catalog bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ docs: $(VENV)/.installed
 
 catalog: $(VENV)/.installed
 	$(BIN)/python tools/build_catalog.py --out airspec/catalog/data
+
+chart-catalog: $(VENV)/.installed
+	$(BIN)/python tools/build_chart_catalog.py ../shared/upstream/helm-chart --out airspec/catalog/charts
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
