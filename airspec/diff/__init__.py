@@ -33,6 +33,7 @@ from airspec.diff.model import YAML_KINDS, Change, Compared, Report
 from airspec.diff.sources import Deployed
 from airspec.errors import InputError
 from airspec.resolve import Resolved
+from airspec.terminal import printable
 
 
 def run(
@@ -91,7 +92,9 @@ def compare(
     if not compared:
         held = ", ".join(sorted({d.kind for d in deployed})) or "nothing recognisable"
         made = ", ".join(a.kind for a in artifacts)
-        raise InputError(f"{source}: holds none of the artifacts the spec makes ({made}); it holds: {held}")
+        raise InputError(
+            f"{printable(source)}: holds none of the artifacts the spec makes ({made}); it holds: {held}"
+        )
     return Report(
         resolved.spec_file, masker.text(source), resolved.env, tuple(changes), tuple(compared), tuple(missing)
     )

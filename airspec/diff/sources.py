@@ -29,6 +29,7 @@ from airspec.diff import cfg
 from airspec.diff.model import YAML_KINDS
 from airspec.errors import InputError
 from airspec.loader import read_text
+from airspec.terminal import printable
 
 USER_SUPPLIED = "USER-SUPPLIED VALUES:"
 COMPUTED = "COMPUTED VALUES:"
@@ -97,8 +98,8 @@ def read_path(source: str, artifacts: list[Artifact]) -> list[Deployed]:
     if path.is_dir():
         return read_dir(path, artifacts)
     if not path.exists():
-        raise InputError(f"{source}: no such file or directory")
-    return read_file(source, read_text(source), artifacts)
+        raise InputError(f"{printable(source)}: no such file or directory")
+    return read_file(printable(source), read_text(source), artifacts)
 
 
 def read_dir(root: FsPath, artifacts: list[Artifact]) -> list[Deployed]:
@@ -107,9 +108,9 @@ def read_dir(root: FsPath, artifacts: list[Artifact]) -> list[Deployed]:
     out: list[Deployed] = []
     for artifact in artifacts:
         found = _find(root, files, artifact)
-        if found is not None:
-            label = str(found)
-            out.append(parse_artifact(artifact.kind, label, read_text(label), found.name))
+        if found is not None:  # a file's name is the deployment's: shown escaped, in messages too
+            text = read_text(str(found))
+            out.append(parse_artifact(artifact.kind, printable(str(found)), text, found.name))
     return out
 
 
@@ -119,7 +120,9 @@ def _walk(root: FsPath) -> list[FsPath]:
         dirs[:] = sorted(d for d in dirs if d not in (".git", "node_modules", "__pycache__"))
         files.extend(FsPath(directory) / n for n in sorted(names))
         if len(files) > MAX_FILES:
-            raise InputError(f"{root}: more than {MAX_FILES} files; point --against at the artifacts' folder")
+            raise InputError(
+                f"{printable(str(root))}: more than {MAX_FILES} files; point --against at the artifacts' folder"
+            )
     return files
 
 
@@ -139,7 +142,7 @@ def _find(root: FsPath, files: list[FsPath], artifact: Artifact) -> FsPath | Non
     if len(matches) > 1:
         shown = ", ".join(str(m) for m in matches[:3])
         raise InputError(
-            f"{root}: more than one {base} ({shown}); point --against at one deployment's folder"
+            printable(f"{root}: more than one {base} ({shown}); point --against at one deployment's folder")
         )
     return matches[0] if matches else None
 

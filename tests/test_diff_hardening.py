@@ -1,0 +1,126 @@
+"""`airspec diff` against sources that misbehave (issue "Hardening II"), each with a local stand-in, never the network:
+13. a server that drips its answer, and a FIFO or device given as a file: bounded in time, refused before opening;
+14. kubectl that prints without end, or leaves helpers behind: stopped at the file size cap, its process group killed;
+15. input that used to end in a traceback (deep JSON, bad URLs, bytes that are not UTF-8, JSON that is no
+    configuration): one line, exit 2;
+16. deployed text with escape sequences: shown escaped in text output (and in error messages), escaped by JSON.
+
+A failure must never exit 1 (that means drift), and every test here takes a few seconds at most.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from airspec.terminal import printable
+from tests.conftest import ROOT
+from tests.diff_support import compiled, example
+
+SPEC = example("minimal")  # Airflow 3, compose: k8s:// needs kubectl only, http:// asks /api/v2/config first
+HIDDEN = "Local\x1b[8mHIDDEN\x1b[0mExecutor"  # displays as `LocalExecutor` on a terminal
+NASTY = (  # every kind of character a terminal acts on, or that does not show
+    "a\x1b[2Jb",  # CSI: clear the screen
+    "\x1b]8;;https://example.invalid/\x1b\\link\x1b]8;;\x1b\\",  # OSC 8 hyperlink
+    "x\x9b31mred",  # C1 CSI
+    "over\rwrite",
+    "bell\x07nul\x7fdel\x85nel",
+    "abc\u202edcba",  # right-to-left override
+    "zero\u200bwidth\u2066isolate\u2069\u2028sep",
+)
+
+
+def diff(*args: str, path: str | None = None, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    """`airspec diff ARGS` in a new process, as in tests/diff_support.run_diff, but failing (not waiting two minutes)
+    when it hangs."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AIRSPEC_AIRFLOW_"))}
+    environ = {
+        k: v for k, v in environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
+    }
+    environ["PYTHONPATH"] = str(ROOT)
+    environ["NO_PROXY"] = "127.0.0.1,localhost"
+    if path is not None:
+        environ["PATH"] = path
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "airspec", "diff", *args],
+            capture_output=True,
+            text=True,
+            errors="backslashreplace",
+            cwd=ROOT,
+            env=environ,
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`airspec diff {' '.join(args)}` hung: no answer within {timeout:g} s")
+
+
+def one_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The single `error: ...` line of a failed diff (exit 2, no traceback, nothing on stdout), without `error: `."""
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "error: " in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    where, _, message = result.stderr.rstrip("\n").partition("error: ")
+    return f"{where}{message}"  # `FILE:LINE:COL: ` stays before a message that has a position
+
+
+def shown_safely(text: str) -> bool:
+    return all(c.isprintable() or c == "\n" for c in text)
+
+
+# --- 16. what the deployment says is shown, not obeyed ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("LocalExecutor", "LocalExecutor"),
+        ("café 東京 ✓", "café 東京 ✓"),
+        (HIDDEN, "Local\\x1b[8mHIDDEN\\x1b[0mExecutor"),
+        (NASTY[1], "\\x1b]8;;https://example.invalid/\\x1b\\link\\x1b]8;;\\x1b\\"),
+        (NASTY[2], "x\\x9b31mred"),
+        (NASTY[3], "over\\rwrite"),
+        (NASTY[4], "bell\\x07nul\\x7fdel\\x85nel"),
+        (NASTY[5], "abc\\u202edcba"),
+        (NASTY[6], "zero\\u200bwidth\\u2066isolate\\u2069\\u2028sep"),
+        ("tab\there\nand\x00\U000e0041", "tab\\there\\nand\\x00\\U000e0041"),
+    ],
+)
+def test_printable(text: str, shown: str) -> None:
+    assert printable(text) == shown
+    assert shown_safely(printable(text)) and printable(printable(text)) == printable(text)
+
+
+def test_deployed_values_with_escape_sequences(tmp_path: Path) -> None:
+    folder = tmp_path / "deployed\x1b[2J"  # a file name is the deployment's too
+    compiled(SPEC, folder)
+    cfg = folder / "airflow.cfg"
+    text = cfg.read_text().replace("executor = LocalExecutor", f"executor = {HIDDEN}")
+    extra = "".join(f"option_{i} = {value}\n" for i, value in enumerate(NASTY))
+    cfg.write_text(text.replace("[core]\n", f"[core]\n{extra}opt\x1b[2Jion = 1\n"))
+
+    result = diff(SPEC, "--against", str(folder))
+    assert result.returncode == 1, result.stderr
+    assert shown_safely(result.stdout), result.stdout
+    assert (
+        "  changed       [core] executor: spec LocalExecutor, deployed Local\\x1b[8mHIDDEN\\x1b[0mExecutor"
+        in (result.stdout)
+    )
+    assert "[core] opt\\x1b[2jion: deployed 1" in result.stdout  # option names are lower-cased
+    assert f"<- {tmp_path}/deployed\\x1b[2J/airflow.cfg" in result.stdout
+    for value in NASTY:
+        assert printable(value) in result.stdout
+
+    as_json = diff(SPEC, "--against", str(folder), "--format", "json")
+    assert as_json.returncode == 1
+    assert as_json.stdout.isascii()  # every control character (and all non-ASCII) as a \u escape
+    deployed = {c["location"]: c["deployed_value"] for c in json.loads(as_json.stdout)["changes"]}
+    assert deployed["[core] executor"] == HIDDEN
+    assert [deployed[f"[core] option_{i}"] for i in range(len(NASTY))] == [v.strip() for v in NASTY]
