@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import stat
 import subprocess
 import sys
+import threading
+import types
 from pathlib import Path
 
 import pytest
 
+from airspec import loader
+from airspec.errors import InputError
 from airspec.terminal import printable
 from tests.conftest import ROOT
 from tests.diff_support import compiled, example
@@ -73,6 +79,59 @@ def one_error(result: subprocess.CompletedProcess[str]) -> str:
 
 def shown_safely(text: str) -> bool:
     return all(c.isprintable() or c == "\n" for c in text)
+
+
+# --- 13. a deadline for the whole exchange; no FIFOs or devices -----------------------------------------------------
+
+
+def test_fifo_as_spec_or_source_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "airflow.cfg"
+    os.mkfifo(fifo)
+    refused = f"{fifo}: is a FIFO (named pipe), not a regular file"
+    assert one_error(diff(str(fifo), "--against", str(tmp_path), timeout=8)) == refused
+    assert one_error(diff(SPEC, "--against", str(fifo), timeout=8)) == refused
+    assert (
+        one_error(diff(SPEC, "--against", str(tmp_path), timeout=8)) == refused
+    )  # found in the folder by name
+
+
+def test_socket_and_device_are_refused(tmp_path: Path) -> None:
+    assert one_error(diff(SPEC, "--against", "/dev/zero", timeout=8)) == (
+        "/dev/zero: is a character device, not a regular file"
+    )
+    path = tmp_path / "airflow.sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        assert one_error(diff(SPEC, "--against", str(path), timeout=8)) == (
+            f"{path}: is a socket, not a regular file"
+        )
+
+
+def test_read_text_checks_what_it_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A path that is a regular file when looked at and a FIFO when opened (it was swapped in between): the open
+    does not block, and what was opened is checked again."""
+    fifo = tmp_path / "spec.yaml"
+    os.mkfifo(fifo)
+
+    def regular(path: str) -> os.stat_result:
+        found = os.stat(path)
+        return os.stat_result((stat.S_IFREG | 0o644, *tuple(found)[1:]))
+
+    monkeypatch.setattr(loader, "os", types.SimpleNamespace(**{**vars(os), "stat": regular}))
+    outcome: list[BaseException | str] = []
+
+    def read() -> None:
+        try:
+            outcome.append(loader.read_text(str(fifo)))
+        except BaseException as exc:  # reported below
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(3)
+    assert not reader.is_alive(), "read_text blocked opening a FIFO"
+    assert isinstance(outcome[0], InputError)
+    assert outcome[0].bare == f"{fifo}: is a FIFO (named pipe), not a regular file"
 
 
 # --- 16. what the deployment says is shown, not obeyed ---------------------------------------------------------------
