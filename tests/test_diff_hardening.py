@@ -23,12 +23,14 @@ from pathlib import Path
 import pytest
 
 from airspec import loader
+from airspec.diff.sources import MAX_JSON_DEPTH, json_depth
 from airspec.errors import InputError
 from airspec.terminal import printable
 from tests.conftest import ROOT
 from tests.diff_support import compiled, example
 
 SPEC = example("minimal")  # Airflow 3, compose: k8s:// needs kubectl only, http:// asks /api/v2/config first
+DEEP = 100_000
 HIDDEN = "Local\x1b[8mHIDDEN\x1b[0mExecutor"  # displays as `LocalExecutor` on a terminal
 NASTY = (  # every kind of character a terminal acts on, or that does not show
     "a\x1b[2Jb",  # CSI: clear the screen
@@ -132,6 +134,56 @@ def test_read_text_checks_what_it_opened(tmp_path: Path, monkeypatch: pytest.Mon
     assert not reader.is_alive(), "read_text blocked opening a FIFO"
     assert isinstance(outcome[0], InputError)
     assert outcome[0].bare == f"{fifo}: is a FIFO (named pipe), not a regular file"
+
+
+# --- 15. tracebacks that are one line now ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[1,2,3]\n", "a JSON array; expected an Airflow configuration response (an object with 'sections')"),
+        ('{"sections": ' + "[" * DEEP + "]" * DEEP + "}", "JSON nested deeper than 64 levels"),
+        ("[1," + "[" * DEEP + "]" * DEEP + "]", "brackets nested deeper than 64 levels (JSON?)"),
+        ("[" * DEEP + "]" * DEEP, "nesting deeper than 64 levels"),
+        (
+            '{"sections": [{"name": "core", "options": 5}]}',
+            "not an Airflow configuration response (a section's options are not a list)",
+        ),
+    ],
+    ids=["list", "deep-sections", "deep-list-one-line", "deep-list", "options-not-a-list"],
+)
+def test_saved_json_that_is_no_configuration(tmp_path: Path, text: str, message: str) -> None:
+    saved = tmp_path / "baseline.json"
+    saved.write_text(text)
+    assert message in one_error(diff(SPEC, "--against", str(saved)))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kind: ConfigMap\nmetadata: [1]\ndata: {airflow.cfg: 5}\n", "the ConfigMap has no airflow.cfg key"),
+        (
+            "kind: List\nitems:\n- {kind: ConfigMap, data: 5}\n",
+            "expected one ConfigMap with an airflow.cfg key",
+        ),
+    ],
+    ids=["metadata-not-a-mapping", "data-not-a-mapping"],
+)
+def test_configmap_of_an_odd_shape(tmp_path: Path, text: str, message: str) -> None:
+    saved = tmp_path / "configmap.yaml"
+    saved.write_text(text)
+    assert message in one_error(diff(SPEC, "--against", str(saved)))
+
+
+def test_json_depth_is_counted_without_parsing() -> None:
+    assert json_depth("") == 0
+    assert json_depth('{"a": [1, {"b": []}]}') == 4
+    assert (
+        json_depth('["[[[[", "\\"[[[", "\\\\"]') == 1
+    )  # brackets in strings, escaped quotes, an escaped backslash
+    assert json_depth("[" * DEEP + "]" * DEEP) == DEEP
+    assert MAX_JSON_DEPTH == loader.MAX_DEPTH
 
 
 # --- 16. what the deployment says is shown, not obeyed ---------------------------------------------------------------
