@@ -256,8 +256,20 @@ def explain(rule_id: str) -> None:
     help="A location not to report (`[core] parallelism`, `helm-values:scheduler.replicas`, `*` wildcards); repeatable",
 )
 @click.option("--show-secrets", is_flag=True, help="Show sensitive values instead of ***")
+@click.option(
+    "--timeout",
+    type=float,
+    metavar="SECONDS",
+    help="Seconds k8s:// may take in all (default 120)",
+)
 def diff(
-    spec: str, source: str, env: str | None, fmt: str, ignore: tuple[str, ...], show_secrets: bool
+    spec: str,
+    source: str,
+    env: str | None,
+    fmt: str,
+    ignore: tuple[str, ...],
+    show_secrets: bool,
+    timeout: float | None,
 ) -> None:
     """Compare what is deployed with what SPEC compiles to. Exit 0 no drift, 1 drift, 2 error.
 
@@ -267,7 +279,7 @@ def diff(
     from airspec.diff.output import as_json, as_text
 
     try:
-        report = run(spec, source, env=env, ignore=ignore, show_secrets=show_secrets)
+        report = run(spec, source, env=env, ignore=ignore, show_secrets=show_secrets, timeout=timeout)
     except SpecInvalid as exc:
         for d in exc.diagnostics:
             click.echo(str(d), err=True)

@@ -17,6 +17,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 import types
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from tests.diff_support import compiled, example
 
 SPEC = example("minimal")  # Airflow 3, compose: k8s:// needs kubectl only, http:// asks /api/v2/config first
 DEEP = 100_000
+K8S = "k8s://airflow/analytics"
+KUBECTL_ARGS = "kubectl get configmap analytics-airflow-config --namespace airflow --output yaml"
 HIDDEN = "Local\x1b[8mHIDDEN\x1b[0mExecutor"  # displays as `LocalExecutor` on a terminal
 NASTY = (  # every kind of character a terminal acts on, or that does not show
     "a\x1b[2Jb",  # CSI: clear the screen
@@ -83,7 +86,41 @@ def shown_safely(text: str) -> bool:
     return all(c.isprintable() or c == "\n" for c in text)
 
 
+# --- stand-ins: an HTTP server in a thread, kubectl on PATH -------------------------------------------------------
+
+
+def fake_kubectl(bin_dir: Path, body: str) -> str:
+    """A `kubectl` (Python) script running `body`, alone on a PATH of its own; that PATH."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    script = bin_dir / "kubectl"
+    script.write_text(f"#!{sys.executable}\nimport os, subprocess, sys, time\n{body}")
+    script.chmod(0o755)
+    return str(bin_dir)
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for a reaper does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return state != "Z"
+
+
 # --- 13. a deadline for the whole exchange; no FIFOs or devices -----------------------------------------------------
+
+
+def test_timeout_must_be_a_positive_number_of_seconds() -> None:
+    for value in ("0", "-3", "nan", "inf"):
+        assert "expected seconds, more than 0" in one_error(
+            diff(SPEC, "--against", "http://127.0.0.1:9", "--timeout", value)
+        )
 
 
 def test_fifo_as_spec_or_source_is_refused(tmp_path: Path) -> None:
@@ -136,7 +173,67 @@ def test_read_text_checks_what_it_opened(tmp_path: Path, monkeypatch: pytest.Mon
     assert outcome[0].bare == f"{fifo}: is a FIFO (named pipe), not a regular file"
 
 
+# --- 14. kubectl: output capped, its whole process group killed -----------------------------------------------------
+
+
+def test_kubectl_printing_300_mb_is_stopped_at_the_cap(tmp_path: Path) -> None:
+    path = fake_kubectl(
+        tmp_path / "bin",
+        "chunk = b'a: ' + b'x' * (1 << 20) + b'\\n'\nfor _ in range(300):\n    sys.stdout.buffer.write(chunk)\n",
+    )
+    started = time.monotonic()
+    result = diff(SPEC, "--against", K8S, path=path)
+    assert one_error(result) == f"`{KUBECTL_ARGS}` printed more than 4 MiB; stopped it there"
+    assert time.monotonic() - started < 4
+
+
+def test_kubectl_timeout_kills_its_grandchildren(tmp_path: Path) -> None:
+    pid_file = tmp_path / "grandchild.pid"
+    path = fake_kubectl(
+        tmp_path / "bin",
+        "helper = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(helper.pid))\n"
+        "sys.stdout.write('apiVersion: v1\\n'); sys.stdout.flush()\n"
+        "time.sleep(60)\n",
+    )
+    started = time.monotonic()
+    result = diff(SPEC, "--against", K8S, "--timeout", "1", path=path)
+    assert one_error(result) == f"`{KUBECTL_ARGS}` did not finish in 1 s (--timeout)"
+    assert time.monotonic() - started < 4
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 2
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(grandchild), f"kubectl's child {grandchild} outlived the timeout"
+
+
+def test_kubectl_helper_holding_stdout_open_is_killed_too(tmp_path: Path) -> None:
+    """kubectl is done but something it started still holds its stdout: the output never ends, so the group goes."""
+    pid_file = tmp_path / "grandchild.pid"
+    path = fake_kubectl(
+        tmp_path / "bin",
+        "helper = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(helper.pid))\n",
+    )
+    result = diff(SPEC, "--against", K8S, "--timeout", "1", path=path)
+    assert one_error(result) == f"`{KUBECTL_ARGS}` did not finish in 1 s (--timeout)"
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 2
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(grandchild)
+
+
 # --- 15. tracebacks that are one line now ---------------------------------------------------------------------------
+
+
+def test_kubectl_printing_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    path = fake_kubectl(
+        tmp_path / "bin", "sys.stdout.buffer.write(b'apiVersion: v1\\nkind: \\xff\\xfe\\n')\n"
+    )
+    assert one_error(diff(SPEC, "--against", K8S, path=path)) == (
+        f"`{KUBECTL_ARGS}` printed bytes that are not UTF-8 text (at byte 21)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -235,3 +332,13 @@ def test_deployed_values_with_escape_sequences(tmp_path: Path) -> None:
     deployed = {c["location"]: c["deployed_value"] for c in json.loads(as_json.stdout)["changes"]}
     assert deployed["[core] executor"] == HIDDEN
     assert [deployed[f"[core] option_{i}"] for i in range(len(NASTY))] == [v.strip() for v in NASTY]
+
+
+def test_kubectl_stderr_with_escape_sequences(tmp_path: Path) -> None:
+    message = (
+        "Error from server: \x1b[2J\x1b]8;;https://example.invalid/\x1b\\click\x1b]8;;\x1b\\ \u202eevil\x9b"
+    )
+    path = fake_kubectl(tmp_path / "bin", f"sys.stderr.write({message!r} + '\\n')\nsys.exit(1)\n")
+    error = one_error(diff(SPEC, "--against", K8S, path=path))
+    assert shown_safely(error)
+    assert error == f"`{KUBECTL_ARGS}` failed: {printable(message)}"

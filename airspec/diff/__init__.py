@@ -43,8 +43,10 @@ def run(
     ignore: Iterable[str] = (),
     show_secrets: bool = False,
     environ: Mapping[str, str] | None = None,
+    timeout: float | None = None,
 ) -> Report:
-    """Compile `spec`, read `source`, compare. Raises AirspecError for anything the user must fix."""
+    """Compile `spec`, read `source`, compare. Raises AirspecError for anything the user must fix. `timeout` bounds
+    reading k8s://, in seconds (live.K8S_TIMEOUT by default)."""
     from airspec.compile import build
     from airspec.diff import live, sources
     from airspec.loader import load_file
@@ -54,7 +56,9 @@ def run(
     resolved = resolve(validate(load_file(spec), env), spec_file=spec.replace("\\", "/"))
     artifacts = build(resolved)
     if live.is_live(source):
-        deployed = live.read(source, artifacts, resolved.major, os.environ if environ is None else environ)
+        deployed = live.read(
+            source, artifacts, resolved.major, os.environ if environ is None else environ, timeout
+        )
     else:
         deployed = sources.read_path(source, artifacts)
     return compare(resolved, artifacts, deployed, source, tuple(ignore), show_secrets)

@@ -12,31 +12,46 @@ hides sensitive values, which are then unverifiable. Credentials come from the e
     AIRSPEC_AIRFLOW_USERNAME, AIRSPEC_AIRFLOW_PASSWORD  Airflow 3: exchanged for a token at POST /auth/token
                                                         (SimpleAuthManager and FAB); Airflow 2: HTTP basic auth
 Only the standard library speaks HTTP here; proxies and CA bundles come from the usual environment variables.
+
+`--timeout` bounds k8s:// (K8S_TIMEOUT by default). kubectl and helm run in a process group of their own, killed
+whole (helpers they started included) at the deadline or when they print more than a file may hold. What they say
+is untrusted: it is quoted in messages through `terminal.printable`.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 from airspec.compile import Artifact
 from airspec.diff import sources
 from airspec.diff.sources import Deployed
 from airspec.errors import InputError
+from airspec.loader import MAX_BYTES
+from airspec.terminal import printable
 
 TOKEN_ENV = "AIRSPEC_AIRFLOW_TOKEN"
 USERNAME_ENV = "AIRSPEC_AIRFLOW_USERNAME"
 PASSWORD_ENV = "AIRSPEC_AIRFLOW_PASSWORD"
 TIMEOUT = 30.0
+K8S_TIMEOUT = 120.0  # kubectl and helm together
+MAX_TIMEOUT = 24 * 3600.0
 MAX_RESPONSE = 32 * 1024 * 1024
+MAX_OUTPUT = MAX_BYTES  # what kubectl or helm may print, as much as a file may hold
+MAX_STDERR = 64 * 1024  # the end of a tool's stderr is kept, for its last line
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
@@ -44,19 +59,42 @@ def is_live(source: str) -> bool:
     return source.startswith(("k8s://", "http://", "https://"))
 
 
-def read(source: str, artifacts: list[Artifact], major: int, environ: Mapping[str, str]) -> list[Deployed]:
+def read(
+    source: str,
+    artifacts: list[Artifact],
+    major: int,
+    environ: Mapping[str, str],
+    timeout: float | None = None,
+) -> list[Deployed]:
+    """What a live source holds. `timeout` bounds reading k8s://, in seconds (default: K8S_TIMEOUT for kubectl and
+    helm together)."""
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:  # not NaN either
+        raise InputError(
+            f"--timeout {timeout:g}: expected seconds, more than 0 and at most {MAX_TIMEOUT:.0f}"
+        )
     if source.startswith("k8s://"):
-        return read_k8s(source, artifacts, environ)
+        return read_k8s(source, artifacts, environ, K8S_TIMEOUT if timeout is None else timeout)
     return [read_api(source, major, environ)]
+
+
+class _Deadline:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
 
 
 # --- Kubernetes -------------------------------------------------------------------------------------------------
 
 
-def read_k8s(source: str, artifacts: list[Artifact], environ: Mapping[str, str]) -> list[Deployed]:
+def read_k8s(
+    source: str, artifacts: list[Artifact], environ: Mapping[str, str], timeout: float = K8S_TIMEOUT
+) -> list[Deployed]:
     parts = source.removeprefix("k8s://").strip("/").split("/")
     if len(parts) != 2 or not all(_LABEL.match(p) for p in parts):
-        raise InputError(f"{source}: expected k8s://NAMESPACE/RELEASE (lower-case DNS labels)")
+        raise InputError(f"{printable(source)}: expected k8s://NAMESPACE/RELEASE (lower-case DNS labels)")
     namespace, release = parts
     path = environ.get("PATH")
     kinds = {a.kind for a in artifacts}
@@ -69,12 +107,15 @@ def read_k8s(source: str, artifacts: list[Artifact], environ: Mapping[str, str])
 
     name = f"{release}-airflow-config"
     label = f"k8s://{namespace}/{release}"
+    deadline = _Deadline(timeout)
     manifest = _run(
-        [kubectl, "get", "configmap", name, "--namespace", namespace, "--output", "yaml"], environ
+        [kubectl, "get", "configmap", name, "--namespace", namespace, "--output", "yaml"], environ, deadline
     )
     out = sources.read_yaml(f"{label} configmap/{name}", manifest, artifacts)
     if helm is not None:
-        values = _run([helm, "get", "values", release, "--namespace", namespace, "--output", "yaml"], environ)
+        values = _run(
+            [helm, "get", "values", release, "--namespace", namespace, "--output", "yaml"], environ, deadline
+        )
         out += sources.read_yaml(f"{label} helm get values {release}", values, artifacts)
     return out
 
@@ -86,27 +127,110 @@ def _tool(name: str, path: str | None, why: str) -> str:
     return found
 
 
-def _run(args: list[str], environ: Mapping[str, str]) -> str:
+def _run(args: list[str], environ: Mapping[str, str], deadline: _Deadline) -> str:
+    """A tool's stdout as text. It runs in a process group of its own, killed as a whole (helpers it started
+    included) when it outlives the deadline or prints more than MAX_OUTPUT."""
     shown = " ".join([args[0].rsplit("/", 1)[-1], *args[1:]])
+    if deadline.left() <= 0:
+        raise InputError(f"`{shown}` did not start: the {deadline.seconds:g} s (--timeout) were used up")
     try:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             args,
-            capture_output=True,
-            text=True,
-            timeout=120,
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=dict(environ),
-            check=False,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired:
-        raise InputError(f"`{shown}` did not finish in 120 s") from None
-    except OSError as exc:
-        raise InputError(f"cannot run `{shown}`: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"cannot run `{shown}`: {printable(why)}") from None
+    assert proc.stdout is not None and proc.stderr is not None
+    out = _Drain(proc.stdout, MAX_OUTPUT, keep="head")
+    err = _Drain(proc.stderr, MAX_STDERR, keep="tail")
+    try:
+        finished = out.done.wait(max(0.0, deadline.left()))
+        if finished and not out.over:
+            try:
+                proc.wait(max(0.0, deadline.left()))
+            except subprocess.TimeoutExpired:
+                finished = False
+        if not finished:
+            raise InputError(f"`{shown}` did not finish in {deadline.seconds:g} s (--timeout)")
+        if out.over:
+            raise InputError(
+                f"`{shown}` printed more than {MAX_OUTPUT // (1024 * 1024)} MiB; stopped it there"
+            )
+        err.done.wait(min(1.0, max(0.0, deadline.left())))  # written before it exited: in the pipe already
+    finally:
+        if proc.returncode is None:
+            _kill_group(proc)
+        out.close()
+        err.close()
     if proc.returncode != 0:
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        lines = [line for line in err.text().splitlines() if line.strip()]
         why = lines[-1].strip() if lines else f"exit status {proc.returncode}"
-        raise InputError(f"`{shown}` failed: {why}")
-    return proc.stdout
+        raise InputError(f"`{shown}` failed: {printable(why)}")
+    try:
+        return bytes(out.data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"`{shown}` printed bytes that are not UTF-8 text (at byte {exc.start})") from None
+
+
+class _Drain:
+    """Reads one pipe to its end in a thread of its own, keeping at most `limit` bytes: the first ones ("head",
+    reading stops past the limit and `over` is set) or the last ones ("tail", all is read)."""
+
+    def __init__(self, pipe: IO[bytes], limit: int, keep: str) -> None:
+        self.pipe = pipe
+        self.fd = pipe.fileno()
+        self.limit = limit
+        self.keep = keep
+        self.data = bytearray()
+        self.over = False
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.fd, 65536)
+                if not chunk:
+                    break
+                self.data += chunk
+                if len(self.data) > self.limit:
+                    if self.keep == "head":
+                        self.over = True
+                        break
+                    del self.data[: len(self.data) - self.limit]
+        except OSError:
+            pass  # the pipe went away; what was read is what there is
+        finally:
+            self.done.set()
+
+    def close(self) -> None:
+        """Closes the pipe once the reader is done with it. One still reading (something outside the process group
+        holds the other end) is left to end with the process: its descriptor must not be reused under it."""
+        self.thread.join(1.0)
+        if not self.thread.is_alive():
+            self.pipe.close()
+
+    def text(self) -> str:
+        return bytes(self.data).decode("utf-8", errors="replace")
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL to the tool's process group (start_new_session made it its leader), then reap it."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows: no process groups to kill
+            proc.kill()
+    except OSError:
+        pass
+    with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL is not refused
+        proc.wait(5)
 
 
 # --- REST API ---------------------------------------------------------------------------------------------------
