@@ -260,7 +260,7 @@ def explain(rule_id: str) -> None:
     "--timeout",
     type=float,
     metavar="SECONDS",
-    help="Seconds k8s:// may take in all (default 120)",
+    help="Seconds a live source may take in all (default 60; k8s:// 120)",
 )
 def diff(
     spec: str,

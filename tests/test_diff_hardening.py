@@ -10,6 +10,7 @@ A failure must never exit 1 (that means drift), and every test here takes a few 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -19,6 +20,9 @@ import sys
 import threading
 import time
 import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -88,6 +92,46 @@ def shown_safely(text: str) -> bool:
 
 # --- stand-ins: an HTTP server in a thread, kubectl on PATH -------------------------------------------------------
 
+Respond = Callable[[BaseHTTPRequestHandler, threading.Event], None]
+
+
+@contextmanager
+def serve(respond: Respond) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 answering every request with `respond(handler, stop)`; its URL."""
+    stop = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            with contextlib.suppress(OSError):  # the client hung up: what a deadline does
+                respond(self, stop)
+
+        do_POST = do_GET
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+
+
+def json_answer(body: bytes, status: int = 200, reason: str | None = None) -> Respond:
+    def respond(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+        handler.send_response(status, reason)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return respond
+
 
 def fake_kubectl(bin_dir: Path, body: str) -> str:
     """A `kubectl` (Python) script running `body`, alone on a PATH of its own; that PATH."""
@@ -114,6 +158,58 @@ def alive(pid: int) -> bool:
 
 
 # --- 13. a deadline for the whole exchange; no FIFOs or devices -----------------------------------------------------
+
+
+def drip_body(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+    """Headers at once, then the body a byte at a time, each well within any per-read timeout."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", "1000000")
+    handler.end_headers()
+    handler.wfile.write(b'{"sections": [')
+    while not stop.wait(0.2):
+        handler.wfile.write(b" ")
+
+
+def drip_headers(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    while not stop.wait(0.2):
+        handler.wfile.write(b"a")
+
+
+@pytest.mark.parametrize("respond", [drip_body, drip_headers], ids=["body", "headers"])
+def test_server_dripping_its_answer_is_cut_at_the_timeout(respond: Respond) -> None:
+    with serve(respond) as url:
+        started = time.monotonic()
+        result = diff(SPEC, "--against", url, "--timeout", "1.5")
+        took = time.monotonic() - started
+    assert one_error(result) == f"{url}/api/v2/config: no complete answer within 1.5 s (--timeout)"
+    assert took < 4.5
+
+
+def test_tls_handshake_dripping_is_cut_at_the_timeout() -> None:
+    """The deadline covers the TLS handshake too: a server that answers the ClientHello a byte at a time."""
+    stop = threading.Event()
+
+    def drip(listener: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(4096)  # the ClientHello
+                conn.sendall(b"\x16\x03\x03\x40\x00")  # a handshake record of 16 KiB follows...
+                while not stop.wait(0.2):
+                    conn.sendall(b"\x02")  # ...slowly
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        threading.Thread(target=drip, args=(listener,), daemon=True).start()
+        url = f"https://127.0.0.1:{listener.getsockname()[1]}"
+        started = time.monotonic()
+        try:
+            result = diff(SPEC, "--against", url, "--timeout", "1.5")
+        finally:
+            stop.set()
+    assert one_error(result) == f"{url}/api/v2/config: no complete answer within 1.5 s (--timeout)"
+    assert time.monotonic() - started < 4.5
 
 
 def test_timeout_must_be_a_positive_number_of_seconds() -> None:
@@ -225,6 +321,41 @@ def test_kubectl_helper_holding_stdout_open_is_killed_too(tmp_path: Path) -> Non
 
 
 # --- 15. tracebacks that are one line now ---------------------------------------------------------------------------
+
+
+def test_deep_json_from_a_live_server() -> None:
+    body = b'{"sections": ' + b"[" * DEEP + b"]" * DEEP + b"}"
+    with serve(json_answer(body)) as url:
+        result = diff(SPEC, "--against", url)
+    assert one_error(result) == f"{url}/api/v2/config: the response is JSON nested deeper than 64 levels"
+
+
+def test_deep_json_in_an_error_response() -> None:
+    body = b'{"detail": ' + b"[" * DEEP + b"]" * DEEP + b"}"
+    with serve(json_answer(body, status=500)) as url:
+        result = diff(SPEC, "--against", url)
+    assert one_error(result) == f"{url}/api/v2/config: 500 Internal Server Error"
+
+
+def test_server_that_does_not_speak_http() -> None:
+    def garbage(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+        handler.wfile.write(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    with serve(garbage) as url:
+        message = one_error(diff(SPEC, "--against", url))
+    assert message.startswith(f"cannot read {url}/api/v2/config: ")
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://127.0.0.1:abc/", "Port could not be cast to integer value as 'abc'"),
+        ("http://127.0.0.1:99999/", "Port out of range 0-65535"),
+    ],
+)
+def test_malformed_url_is_one_line(url: str, why: str) -> None:
+    assert one_error(diff(SPEC, "--against", url)) == f"{url}: not a valid URL ({why})"
 
 
 def test_kubectl_printing_bytes_that_are_not_utf8(tmp_path: Path) -> None:
@@ -342,3 +473,10 @@ def test_kubectl_stderr_with_escape_sequences(tmp_path: Path) -> None:
     error = one_error(diff(SPEC, "--against", K8S, path=path))
     assert shown_safely(error)
     assert error == f"`{KUBECTL_ARGS}` failed: {printable(message)}"
+
+
+def test_server_error_with_escape_sequences() -> None:
+    body = json.dumps({"detail": "denied\x1b[2J\x1b[8mhidden\u202e"}).encode()
+    with serve(json_answer(body, status=418, reason="Teapot\x1b[31m")) as url:
+        error = one_error(diff(SPEC, "--against", url))
+    assert error == f"{url}/api/v2/config: 418 Teapot\\x1b[31m: denied\\x1b[2J\\x1b[8mhidden\\u202e"

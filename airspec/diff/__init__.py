@@ -46,7 +46,7 @@ def run(
     timeout: float | None = None,
 ) -> Report:
     """Compile `spec`, read `source`, compare. Raises AirspecError for anything the user must fix. `timeout` bounds
-    reading k8s://, in seconds (live.K8S_TIMEOUT by default)."""
+    reading a live source, in seconds (live.HTTP_TIMEOUT, live.K8S_TIMEOUT by default)."""
     from airspec.compile import build
     from airspec.diff import live, sources
     from airspec.loader import load_file
