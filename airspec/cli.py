@@ -269,8 +269,20 @@ def explain(rule_id: str) -> None:
     help="A location not to report (`[core] parallelism`, `helm-values:scheduler.replicas`, `*` wildcards); repeatable",
 )
 @click.option("--show-secrets", is_flag=True, help="Show sensitive values instead of ***")
+@click.option(
+    "--timeout",
+    type=float,
+    metavar="SECONDS",
+    help="Seconds a live source may take in all (default 60; k8s:// 120)",
+)
 def diff(
-    spec: str, source: str, env: str | None, fmt: str, ignore: tuple[str, ...], show_secrets: bool
+    spec: str,
+    source: str,
+    env: str | None,
+    fmt: str,
+    ignore: tuple[str, ...],
+    show_secrets: bool,
+    timeout: float | None,
 ) -> None:
     """Compare what is deployed with what SPEC compiles to. Exit 0 no drift, 1 drift, 2 error.
 
@@ -279,7 +291,7 @@ def diff(
     from airspec.diff import run
     from airspec.diff.output import as_json, as_text
 
-    found = run(spec, source, env=env, ignore=ignore, show_secrets=show_secrets)
+    found = run(spec, source, env=env, ignore=ignore, show_secrets=show_secrets, timeout=timeout)
     click.echo(as_json(found) if fmt == "json" else as_text(found), nl=False)
     sys.exit(1 if found.drift else 0)
 

@@ -13,10 +13,12 @@ import functools
 import math
 import os
 import re
+import stat
 from typing import Any, NamedTuple
 
 from airspec.errors import ContentError, InputError
 from airspec.source import Path, SourceMap, Span
+from airspec.terminal import printable
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
@@ -41,17 +43,37 @@ class Loaded(NamedTuple):
 
 
 def read_text(path: str) -> str:
-    """Read a file as UTF-8 text, or raise one clear InputError."""
-    if not os.path.exists(path):
-        raise InputError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise InputError(f"{path}: is a directory, expected a file")
+    """Read a regular file as UTF-8 text, or raise one clear InputError.
+
+    Anything else is refused before it is opened (a FIFO or a terminal would block the read forever, a device may
+    never end); the file is opened without blocking and checked again, in case the path changed in between."""
+    shown = printable(path)
+    special = {
+        stat.S_IFIFO: "a FIFO (named pipe)",
+        stat.S_IFSOCK: "a socket",
+        stat.S_IFCHR: "a character device",
+    }
+    special[stat.S_IFBLK] = "a block device"
     try:
-        with open(path, "rb") as fh:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{shown}: is a directory, expected a file")
+        fd = -1
+        if stat.S_ISREG(mode):
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+            mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            if fd >= 0:
+                os.close(fd)
+            kind = special.get(stat.S_IFMT(mode), "a special file")
+            raise InputError(f"{shown}: is {kind}, not a regular file")
+        with os.fdopen(fd, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        raise InputError(f"{shown}: no such file") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return decode(raw, path)
+        raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    return decode(raw, shown)
 
 
 def decode(raw: bytes, name: str) -> str:

@@ -33,6 +33,7 @@ from airspec.diff.model import Change, Compared, Report
 from airspec.diff.sources import Deployed
 from airspec.errors import ContentError, InputError
 from airspec.resolve import Resolved
+from airspec.terminal import printable
 
 
 def run(
@@ -42,8 +43,10 @@ def run(
     ignore: Iterable[str] = (),
     show_secrets: bool = False,
     environ: Mapping[str, str] | None = None,
+    timeout: float | None = None,
 ) -> Report:
-    """Compile `spec`, read `source`, compare. Raises AirspecError for anything the user must fix."""
+    """Compile `spec`, read `source`, compare. Raises AirspecError for anything the user must fix. `timeout` bounds
+    reading a live source, in seconds (live.HTTP_TIMEOUT, live.K8S_TIMEOUT by default)."""
     from airspec.diff import live, sources
     from airspec.pipeline import resolved as resolve_spec
 
@@ -53,7 +56,9 @@ def run(
     try:
         if live.is_live(source):
             environ = os.environ if environ is None else environ
-            deployed = live.read(source, artifacts, resolved.catalog.major, environ)
+            deployed = live.read(
+                source, artifacts, resolved.catalog.runtime.rest_api_versions, environ, timeout
+            )
         else:
             deployed = sources.read_path(source, artifacts)
     except ContentError as exc:
@@ -94,7 +99,9 @@ def compare(
     if not compared:
         held = ", ".join(sorted({d.kind for d in deployed})) or "nothing recognisable"
         made = ", ".join(a.kind for a in artifacts)
-        raise InputError(f"{source}: holds none of the artifacts the spec makes ({made}); it holds: {held}")
+        raise InputError(
+            f"{printable(source)}: holds none of the artifacts the spec makes ({made}); it holds: {held}"
+        )
     return Report(
         resolved.source.file,
         masker.text(source),

@@ -74,7 +74,12 @@ def from_api(payload: Any, name: str) -> dict[Place, str]:
     for section in sections:
         if not isinstance(section, dict) or not isinstance(section.get("name"), str):
             raise InputError(f"{name}: not an Airflow configuration response (a section without a name)")
-        for option in section.get("options") or []:
+        options = section.get("options") or []
+        if not isinstance(options, list):
+            raise InputError(
+                f"{name}: not an Airflow configuration response (a section's options are not a list)"
+            )
+        for option in options:
             if not isinstance(option, dict) or not isinstance(option.get("key"), str):
                 continue
             value = option.get("value")

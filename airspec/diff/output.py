@@ -1,4 +1,9 @@
-"""A diff report as text (grouped by artifact) or as the JSON document `--format json` prints."""
+"""A diff report as text (grouped by artifact) or as the JSON document `--format json` prints.
+
+Everything in a report may come from the deployment (values, keys, file names), so the text is printed through
+`terminal.printable`: control characters, escape sequences and bidi overrides show as escapes and do nothing. JSON
+needs nothing more: json.dumps writes every control and non-ASCII character as a \\u escape.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 from typing import Any
 
 from airspec.diff.model import Report
+from airspec.terminal import printable
 
 MAX_SHOWN = 160
 _WIDTH = max(len(k) for k in ("changed", "added", "removed", "unverifiable"))
@@ -42,7 +48,7 @@ def as_text(report: Report) -> str:
         lines.append(
             f"no drift: {len(report.compared)} artifact{'s' * (len(report.compared) != 1)} compared{extra}"
         )
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line) + "\n" for line in lines)
 
 
 def _values(kind: str, spec: Any, deployed: Any) -> str:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -28,10 +30,12 @@ from airspec.artifacts import YAML_KINDS, Artifact
 from airspec.diff import cfg
 from airspec.errors import InputError
 from airspec.loader import read_text
+from airspec.terminal import printable
 
 USER_SUPPLIED = "USER-SUPPLIED VALUES:"
 COMPUTED = "COMPUTED VALUES:"
 MAX_FILES = 5000  # a directory walk stops here: a source is a folder of artifacts, not a disk
+MAX_JSON_DEPTH = 64  # as the YAML loader's MAX_DEPTH; the json module recurses, and fails near 1000
 
 # Options the official chart's default `config:` fills into the ConfigMap's airflow.cfg (chart/values.yaml of
 # apache/airflow at de1e3bde, main after chart 1.22.0; shared/upstream/helm-chart/values.yaml, checked by
@@ -96,8 +100,8 @@ def read_path(source: str, artifacts: list[Artifact]) -> list[Deployed]:
     if path.is_dir():
         return read_dir(path, artifacts)
     if not path.exists():
-        raise InputError(f"{source}: no such file or directory")
-    return read_file(source, read_text(source), artifacts)
+        raise InputError(f"{printable(source)}: no such file or directory")
+    return read_file(printable(source), read_text(source), artifacts)
 
 
 def read_dir(root: FsPath, artifacts: list[Artifact]) -> list[Deployed]:
@@ -106,9 +110,9 @@ def read_dir(root: FsPath, artifacts: list[Artifact]) -> list[Deployed]:
     out: list[Deployed] = []
     for artifact in artifacts:
         found = _find(root, files, artifact)
-        if found is not None:
-            label = str(found)
-            out.append(parse_artifact(artifact.kind, label, read_text(label), found.name))
+        if found is not None:  # a file's name is the deployment's: shown escaped, in messages too
+            text = read_text(str(found))
+            out.append(parse_artifact(artifact.kind, printable(str(found)), text, found.name))
     return out
 
 
@@ -118,7 +122,9 @@ def _walk(root: FsPath) -> list[FsPath]:
         dirs[:] = sorted(d for d in dirs if d not in (".git", "node_modules", "__pycache__"))
         files.extend(FsPath(directory) / n for n in sorted(names))
         if len(files) > MAX_FILES:
-            raise InputError(f"{root}: more than {MAX_FILES} files; point --against at the artifacts' folder")
+            raise InputError(
+                f"{printable(str(root))}: more than {MAX_FILES} files; point --against at the artifacts' folder"
+            )
     return files
 
 
@@ -138,7 +144,7 @@ def _find(root: FsPath, files: list[FsPath], artifact: Artifact) -> FsPath | Non
     if len(matches) > 1:
         shown = ", ".join(str(m) for m in matches[:3])
         raise InputError(
-            f"{root}: more than one {base} ({shown}); point --against at one deployment's folder"
+            printable(f"{root}: more than one {base} ({shown}); point --against at one deployment's folder")
         )
     return matches[0] if matches else None
 
@@ -150,14 +156,48 @@ def read_file(label: str, text: str, artifacts: list[Artifact]) -> list[Deployed
         return [parse_artifact(kind, label, text, name)]
     stripped = text.lstrip()
     if stripped.startswith("{") and '"sections"' in stripped[:200]:
-        try:
-            payload = json.loads(text)
-        except json.JSONDecodeError:
-            raise InputError(f"{label}: invalid JSON") from None
-        return [api_config(label, payload)]
+        return [api_config(label, load_json(text, label))]
     if _looks_like_ini(text):
+        if stripped.startswith("[") and _is_json(text, label):  # `[1, 2, 3]` is JSON, not a [section] line
+            raise InputError(
+                f"{label}: a JSON array; expected an Airflow configuration response (an object with 'sections')"
+            )
         return [parse_artifact("airflow.cfg", label, text, name)]
     return read_yaml(label, text, artifacts, name)
+
+
+_JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_JSON_STRING = re.compile(r'"[^"]*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_JSON_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def json_depth(text: str) -> int:
+    """How deeply `text`'s arrays and objects nest, counted without parsing (so without recursion): escapes, then
+    strings, then everything but brackets are dropped, each step one linear regular-expression pass."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", _JSON_ESCAPE.sub("", text)))
+    return max(accumulate(map(_JSON_STEP.__getitem__, brackets)), default=0)
+
+
+def load_json(text: str, label: str) -> Any:
+    """JSON text as data, or one InputError: invalid, or nested deeper than MAX_JSON_DEPTH (checked first)."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise InputError(f"{label}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise InputError(f"{label}: invalid JSON") from None
+
+
+def _is_json(text: str, label: str) -> bool:
+    """Whether `text` is JSON; too deeply nested to tell is an error (a real airflow.cfg is never that)."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise InputError(f"{label}: brackets nested deeper than {MAX_JSON_DEPTH} levels (JSON?)")
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
 
 
 def _kind_by_name(name: str) -> str | None:
@@ -196,7 +236,7 @@ def read_yaml(label: str, text: str, artifacts: list[Artifact], name: str = "") 
         raise InputError(f"{label}: expected a YAML mapping")
     if data.get("kind") == "List" and isinstance(data.get("items"), list):
         maps = [i for i in data["items"] if isinstance(i, dict) and i.get("kind") == "ConfigMap"]
-        with_cfg = [m for m in maps if CONFIGMAP_CFG_KEY in (m.get("data") or {})]
+        with_cfg = [m for m in maps if isinstance(m.get("data"), dict) and CONFIGMAP_CFG_KEY in m["data"]]
         if len(with_cfg) != 1:
             raise InputError(f"{label}: expected one ConfigMap with an {CONFIGMAP_CFG_KEY} key in the list")
         return configmap(label, with_cfg[0])
@@ -240,8 +280,9 @@ def helm_values(label: str, values: Any, computed: bool) -> Deployed:
 
 def configmap(label: str, manifest: dict[str, Any]) -> list[Deployed]:
     data = manifest.get("data") or {}
-    name = (manifest.get("metadata") or {}).get("name", "")
-    where = f"{label} (ConfigMap {name})" if name else label
+    metadata = manifest.get("metadata")
+    name = metadata.get("name", "") if isinstance(metadata, dict) else ""
+    where = printable(f"{label} (ConfigMap {name})") if name else label  # the name is the cluster's
     text = data.get(CONFIGMAP_CFG_KEY) if isinstance(data, dict) else None
     if not isinstance(text, str):
         raise InputError(f"{label}: the ConfigMap has no {CONFIGMAP_CFG_KEY} key")
