@@ -228,6 +228,39 @@ def lint(
     sys.exit(result.code)
 
 
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "-o", "--output", default="airflow-spec.yaml", show_default=True, type=click.Path(dir_okay=False)
+)
+@click.option("--airflow-version", help="Target Airflow version (default: the one the files name)")
+@click.option("--name", help="Deployment name (default: the release or compose project name)")
+@click.option("--kind", type=click.Choice(LINT_KINDS), help="Treat every PATH as this kind of file")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing output file")
+def import_(
+    paths: tuple[str, ...],
+    output: str,
+    airflow_version: str | None,
+    name: str | None,
+    kind: str | None,
+    fmt: str,
+    force: bool,
+) -> None:
+    """Write a spec from airflow.cfg, Helm values and compose files, and report where every setting went.
+    Exit 0 imported, 1 imported with settings that need a person (listed), 2 unreadable input or usage."""
+    from airspec.importer import run
+    from airspec.importer.report import as_json, as_text
+    from airspec.write import write_file
+
+    if os.path.lexists(output) and not force:
+        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    result = run(list(paths), airflow_version, name, kind)
+    write_file(output, result.text)
+    click.echo(as_json(result, output) if fmt == "json" else as_text(result, output), nl=False)
+    sys.exit(1 if any(r.went == "needs a person" for r in result.rows) else 0)
+
+
 @cli.command()
 def rules() -> None:
     """List every lint rule: id, severity, category, name, what it catches."""

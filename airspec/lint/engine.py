@@ -7,7 +7,7 @@ yields its validation errors as AS000 findings. pydantic is imported only when a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -191,6 +191,15 @@ def _file(source: inputs.Source) -> FileContext:
     elif source.kind == "compose":
         ctx.stated_version = inputs.compose_version(loaded.data)[0]
     return ctx
+
+
+def read_files(paths: Sequence[str], kind: str | None, version: str | None) -> list[FileContext]:
+    """Raw inputs (not specs) read the way lint reads them, each with its version, catalog, options and executors:
+    for other commands (`import`) that start from the files a team already has. Content that cannot be read
+    (malformed YAML, not UTF-8) raises ContentError with its position."""
+    files = [_file(_read(path, kind)) for path in dict.fromkeys(inputs.expand(list(paths)))]
+    _give_versions(files, [], version)
+    return files
 
 
 def _give_versions(files: list[FileContext], specs: list[SpecContext], flag: str | None) -> None:

@@ -1,0 +1,167 @@
+"""`airspec import`: the files a team already has (airflow.cfg, Helm values, compose) -> one spec that validates,
+and a report of where every setting went.
+
+    read (lint's readers) -> options: supersede, migrate, route (importer.options)
+                          -> chart and compose structure (importer.chart)
+                          -> check against what compile writes (the pipeline and the artifact registry)
+                          -> spec text with a TODO per decision (importer.emit)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from airspec.errors import ContentError, InputError
+from airspec.importer import chart
+from airspec.importer.draft import DROPPED, MODELLED, Draft, Row
+from airspec.importer.options import migrated, remote_provider, route, same, setting_at
+from airspec.importer.settle import settle
+from airspec.lint.model import FileContext, Opt
+
+if TYPE_CHECKING:
+    from airspec.catalog import Catalog
+
+
+class Imported(NamedTuple):
+    text: str  # the spec, validated
+    rows: list[Row]
+    todos: list[str]
+    version: str
+
+
+def run(paths: list[str], version: str | None, name: str | None, kind: str | None) -> Imported:
+    from airspec.catalog import load
+    from airspec.lint.engine import read_files
+
+    try:
+        files = read_files(paths, kind, version)
+    except ContentError as exc:
+        raise InputError(exc.bare, exc.span) from None
+    files = [f for f in files if f.kind in ("airflow.cfg", "helm-values", "compose")]
+    if not files:
+        raise InputError("nothing to import: give airflow.cfg, Helm values or compose files")
+    target = version or next((f.stated_version for f in files if f.stated_version), None) or files[0].version
+    assert target is not None
+    catalog = load(target)
+    draft = Draft()
+    style = "helm" if any(f.kind == "helm-values" for f in files) else "compose"
+    draft.put(("name",), name or _name(files))
+    draft.put(("airflow",), {"version": target})
+    draft.put(
+        ("targets",),
+        sorted({"helm" if f.kind == "helm-values" else "compose" for f in files if f.kind != "airflow.cfg"})
+        or ["helm"],
+    )
+    executor = chart.executor_of(files)
+    if executor is not None:
+        draft.put(("executor",), executor)
+    for ctx in files:
+        if ctx.kind == "helm-values":
+            chart.helm(ctx, draft)
+        elif ctx.kind == "compose":
+            chart.compose(ctx, draft)
+    kept = _options(files, catalog, draft, style)
+    if "compose" in draft.data["targets"]:
+        _compose_secrets(draft, catalog)
+    if draft.get(("database", "kind")) == "external" and draft.get(("database", "url")) is None:
+        ref = (
+            {"secret": {"name": "airflow-metadata", "key": "connection"}}
+            if style == "helm"
+            else {"env": "AIRFLOW_DATABASE_URL"}
+        )
+        draft.put(("database", "url"), ref)
+        draft.todos.append(
+            "database.url: an external database and no connection in the files; create the reference"
+        )
+    return Imported(settle(draft, kept), draft.rows, draft.todos, target)
+
+
+def _compose_secrets(draft: Draft, catalog: Catalog) -> None:
+    """Compose runs several Airflow processes that must share these; validation refuses the spec without them."""
+    needed = [(("database", "password"), "POSTGRES_PASSWORD")]
+    if catalog.option("api_auth", "jwt_secret") is not None:
+        needed.append((("secrets", "jwt_secret"), "AIRFLOW_JWT_SECRET"))
+    needed.append((("secrets", "api_secret_key"), "AIRFLOW_API_SECRET_KEY"))
+    for path, variable in needed:
+        if path == ("database", "password") and draft.get(("database", "kind")) == "external":
+            continue
+        if draft.get(path) is None:
+            draft.put(path, {"env": variable})
+            draft.todos.append(f"{'.'.join(path)}: not in the files; put it in {variable} (.env)")
+
+
+def _name(files: list[FileContext]) -> str:
+    for ctx in files:
+        for key in ("fullnameOverride", "name"):
+            value = ctx.get(key) if ctx.data is not None else None
+            if isinstance(value, str) and value:
+                return value
+    return "airflow"
+
+
+def _options(files: list[FileContext], catalog: Catalog, draft: Draft, style: str) -> list[Opt]:
+    """Every option, later settings winning (a later file, env over config); returns the ones in `config:`."""
+    last: dict[tuple[str, str], Opt] = {}
+    ordered: list[Opt] = []
+    for ctx in files:
+        for opt in ctx.options:
+            ordered.append(opt)
+            last[(opt.section, opt.name)] = opt
+    configured: list[Opt] = []
+    remote: dict[str, Opt] = {}
+    for opt in ordered:
+        winner = last[(opt.section, opt.name)]
+        if winner is not opt:
+            draft.row(opt.key, opt.label, DROPPED, "", f"superseded by {winner.key.file}:{winner.key.line}")
+            continue
+        moved = migrated(opt, catalog, draft)
+        if moved is None:
+            continue
+        setting = setting_at(moved.section, moved.name)
+        if setting == "executor":
+            draft.row(moved.key, moved.label, MODELLED, "executor")
+        elif setting == "dags_folder":
+            _dags_folder(moved, draft)
+        elif setting in ("remote_logging", "remote_base_log_folder", "remote_log_conn_id", "encrypt_s3_logs"):
+            remote[setting] = moved
+        elif route(moved, catalog, draft, style) is not None:
+            configured.append(moved)
+    _remote(remote, catalog, draft, style)
+    return configured
+
+
+def _dags_folder(opt: Opt, draft: Draft) -> None:
+    folder = opt.value or ""
+    git = draft.get(("dags", "git_sync"))
+    if isinstance(git, dict):
+        suffix = "/".join(p for p in ("repo", str(git.get("sub_path", "")).strip("/")) if p)
+        if folder.rstrip("/").endswith("/" + suffix):
+            folder = folder.rstrip("/")[: -len(suffix) - 1]
+    if folder:
+        draft.put(("dags", "folder"), folder)
+        draft.row(opt.key, opt.label, MODELLED, "dags.folder")
+    else:
+        draft.person(opt.key, opt.label, "its value is not in the file; set dags.folder")
+
+
+def _remote(found: dict[str, Opt], catalog: Catalog, draft: Draft, style: str) -> None:
+    """Remote logging is a spec section: on only when the files turn it on and its URL names the provider.
+    Otherwise its options go to `config:` (settle moves modelled keys that compile would not write)."""
+    on = found.get("remote_logging")
+    folder = found.get("remote_base_log_folder")
+    provider = remote_provider(folder.value if folder else None)
+    enabled = on is not None and on.value is not None and same(on.value, "True")
+    if on is not None:
+        if enabled and provider is None:
+            draft.person(
+                on.key, on.label, "remote logging is on but its provider is unclear; set logging.remote"
+            )
+        else:
+            draft.row(on.key, on.label, MODELLED, "logging.remote" if enabled else "logging.remote (none)")
+    for key in ("remote_base_log_folder", "remote_log_conn_id", "encrypt_s3_logs"):
+        if key in found:
+            route(found[key], catalog, draft, style)
+    if enabled and provider is not None:
+        draft.put(("logging", "remote", "provider"), provider)
+    else:
+        draft.drop(("logging", "remote"))

@@ -1,0 +1,278 @@
+"""Helm values and compose files beyond their Airflow options: components, replicas, resources, images, DAG
+delivery, log volumes, StatsD and the bundled database and broker. Chart keys airspec does not model are listed
+for a person: the `helm: {values}` passthrough is not on main yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airspec.importer.draft import DROPPED, MODELLED, Draft
+from airspec.lint import inputs
+from airspec.lint.model import FileContext, dig
+
+# Helm component -> spec component; the chart's `enabled` where the spec has it.
+COMPONENTS = {
+    "scheduler": ("scheduler",),
+    "apiServer": ("api_server",),
+    "webserver": ("api_server",),
+    "dagProcessor": ("dag_processor",),
+    "triggerer": ("triggerer",),
+    "workers": ("celery", "workers"),
+}
+_OPTIONAL = ("dagProcessor", "triggerer")
+# Chart keys read elsewhere (Airflow options, versions) or written by compile from other spec keys.
+_SECRET_NAMES = {
+    "fernetKeySecretName": (("secrets", "fernet_key"), "fernet-key"),
+    "apiSecretKeySecretName": (("secrets", "api_secret_key"), "api-secret-key"),
+    "webserverSecretKeySecretName": (("secrets", "api_secret_key"), "webserver-secret-key"),
+    "jwtSecretName": (("secrets", "jwt_secret"), "jwt-secret"),
+}
+
+
+def executor_of(files: list[FileContext]) -> str | list[str] | None:
+    for ctx in reversed(files):
+        found = (
+            inputs.file_executors(ctx) if ctx.kind != "airflow.cfg" or ctx.option("core", "executor") else []
+        )
+        if found:
+            return found[0] if len(found) == 1 else found
+    return None
+
+
+def helm(ctx: FileContext, draft: Draft) -> None:
+    data = ctx.data if isinstance(ctx.data, dict) else {}
+    for key, path in COMPONENTS.items():
+        section = data.get(key)
+        if not isinstance(section, dict):
+            continue
+        if isinstance(section.get("replicas"), int) and not isinstance(section.get("replicas"), bool):
+            _put(ctx, draft, (key, "replicas"), (*path, "replicas"), section["replicas"])
+        resources = section.get("resources")
+        if isinstance(resources, dict) and resources:
+            kept = {k: v for k, v in resources.items() if k in ("requests", "limits") and v}
+            if kept:
+                _put(ctx, draft, (key, "resources"), (*path, "resources"), kept)
+        if key in _OPTIONAL and isinstance(section.get("enabled"), bool):
+            _put(ctx, draft, (key, "enabled"), (*path, "enabled"), section["enabled"])
+    repository = data.get("defaultAirflowRepository")
+    if isinstance(repository, str) and repository != "apache/airflow":
+        _put(ctx, draft, ("defaultAirflowRepository",), ("airflow", "image", "repository"), repository)
+    if isinstance(data.get("fullnameOverride"), str) and data["fullnameOverride"]:
+        _put(ctx, draft, ("fullnameOverride",), ("kubernetes", "release"), data["fullnameOverride"])
+    for key, kind in (("postgresql", ("database", "kind")), ("redis", ("celery", "broker", "kind"))):
+        enabled = dig(data, (key, "enabled"))
+        if isinstance(enabled, bool):
+            if kind[0] == "celery" and not _celery(draft):
+                draft.row(ctx.key(key, "enabled"), f"{key}.enabled", DROPPED, "", "no Celery executor")
+                continue
+            _put(ctx, draft, (key, "enabled"), kind, "bundled" if enabled else "external")
+    statsd = data.get("statsd")
+    if isinstance(statsd, dict) and isinstance(statsd.get("enabled"), bool):
+        _put(
+            ctx, draft, ("statsd", "enabled"), ("metrics", "statsd", "exporter", "enabled"), statsd["enabled"]
+        )
+    flower = dig(data, ("flower", "enabled"))
+    if isinstance(flower, bool) and _celery(draft):
+        _put(ctx, draft, ("flower", "enabled"), ("celery", "flower", "enabled"), flower)
+    for key, (origin, secret_key) in _SECRET_NAMES.items():
+        if isinstance(data.get(key), str) and data[key]:
+            ref = {"secret": {"name": data[key], "key": secret_key}}
+            _put(ctx, draft, (key,), origin, ref)
+    data_secrets: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("metadataSecretName", ("database", "url")),
+        ("brokerUrlSecretName", ("celery", "broker", "url")),
+        ("resultBackendSecretName", ("celery", "result_backend", "url")),
+    )
+    for key, path in data_secrets:
+        name = dig(data, ("data", key))
+        if isinstance(name, str) and name and (path[0] == "database" or _celery(draft)):
+            _put(ctx, draft, ("data", key), path, {"secret": {"name": name, "key": "connection"}})
+    mount = dig(data, ("dags", "mountPath"))
+    if mount == "/opt/airflow/dags":
+        draft.row(
+            ctx.key("dags", "mountPath"), "dags.mountPath", DROPPED, "", "compile writes it (dags.folder)"
+        )
+    _secret_env(ctx, draft, data)
+    _dags(ctx, draft, data)
+    _leftovers(ctx, draft, data)
+
+
+def _secret_env(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
+    """`secret:` entries that feed a modelled secret's AIRFLOW__ variable from a Secret; the built-in variable they
+    replace is switched off in `enableBuiltInSecretEnvVars` (compile writes both from the reference)."""
+    from airspec.importer.options import SECRETS, setting_at
+    from airspec.lint.inputs import env_option
+
+    wired: set[str] = set()
+    items = data.get("secret")
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        name, secret, key = (
+            item.get(k) if isinstance(item, dict) else None for k in ("envName", "secretName", "secretKey")
+        )
+        place = env_option(name) if isinstance(name, str) else None
+        setting = setting_at(*place) if place else None
+        if setting in SECRETS and isinstance(secret, str) and isinstance(key, str):
+            _put(ctx, draft, ("secret", index), SECRETS[setting], {"secret": {"name": secret, "key": key}})
+            wired.add(str(name))
+        else:
+            draft.person(
+                ctx.key("secret", index), f"secret[{index}]", "not a modelled secret; no helm passthrough yet"
+            )
+    builtin = data.get("enableBuiltInSecretEnvVars")
+    switches: dict[str, Any] = builtin if isinstance(builtin, dict) else {}
+    for name, on in switches.items():
+        where = ctx.key("enableBuiltInSecretEnvVars", name)
+        if name in wired and on is False:
+            draft.row(
+                where,
+                f"enableBuiltInSecretEnvVars.{name}",
+                DROPPED,
+                "",
+                "compile writes it with the secret reference",
+            )
+
+
+def _celery(draft: Draft) -> bool:
+    executor = draft.get(("executor",))
+    names = executor if isinstance(executor, list) else [executor]
+    return any(isinstance(n, str) and "Celery" in n for n in names)
+
+
+def _put(
+    ctx: FileContext, draft: Draft, where: tuple[str | int, ...], path: tuple[str, ...], value: Any
+) -> None:
+    draft.put(path, value)
+    draft.row(ctx.key(*where), ".".join(str(p) for p in where), MODELLED, ".".join(path))
+
+
+def _persistence(section: Any) -> dict[str, Any] | None:
+    if not isinstance(section, dict) or section.get("enabled") is not True:
+        return None
+    out: dict[str, Any] = {}
+    for chart_key, spec_key in (
+        ("size", "size"),
+        ("storageClassName", "storage_class"),
+        ("accessMode", "access_mode"),
+        ("existingClaim", "existing_claim"),
+    ):
+        if isinstance(section.get(chart_key), str) and section[chart_key]:
+            out[spec_key] = section[chart_key]
+    return out
+
+
+def _dags(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
+    git = dig(data, ("dags", "gitSync"))
+    if isinstance(git, dict) and git.get("enabled") is True and isinstance(git.get("repo"), str):
+        spec: dict[str, Any] = {"repo": git["repo"]}
+        for chart_key, spec_key in (
+            ("branch", "branch"),
+            ("rev", "rev"),
+            ("subPath", "sub_path"),
+            ("sshKeySecret", "ssh_key_secret"),
+            ("credentialsSecret", "credentials_secret"),
+            ("knownHosts", "known_hosts"),
+        ):
+            if isinstance(git.get(chart_key), str) and git[chart_key]:
+                spec[spec_key] = git[chart_key].rstrip("\n") if spec_key == "known_hosts" else git[chart_key]
+        if isinstance(git.get("depth"), int):
+            spec["depth"] = git["depth"]
+        period = git.get("period", git.get("wait"))
+        if isinstance(period, int | str):
+            spec["wait"] = period
+        _put(ctx, draft, ("dags", "gitSync"), ("dags", "git_sync"), spec)
+    for key, path in (("dags", ("dags", "persistence")), ("logs", ("logging", "persistence"))):
+        found = _persistence(dig(data, (key, "persistence")))
+        if found is not None:
+            _put(ctx, draft, (key, "persistence"), path, found)
+
+
+def _leftovers(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
+    """Every other leaf of the values: equal to the chart's default (counted per top-level key), or listed for a
+    person (the `helm: {values}` passthrough is not on main yet)."""
+    from airspec.catalog import charts
+
+    schemas = [charts.schema(r) for r in charts.releases()]
+    read = {tuple(str(p) for p in r_path) for r_path in _READ}
+    read |= {tuple(r.setting.split(".")) for r in draft.rows if r.at.file == ctx.file}
+    defaults: dict[str, int] = {}
+    for path, value in _leaves(data, ()):
+        if any(path[:n] in read for n in range(1, len(path) + 1)):
+            continue
+        if value in (None, "", [], {}) or any(_default(schema, path) == (value,) for schema in schemas):
+            defaults[path[0]] = defaults.get(path[0], 0) + 1
+            continue
+        where = ctx.key(*path) if path in ctx.source.keys else ctx.key(path[0])  # type: ignore[union-attr]
+        draft.person(where, ".".join(path), "a chart setting airspec does not model; no helm passthrough yet")
+    for key, count in defaults.items():
+        draft.row(
+            ctx.key(key),
+            key,
+            DROPPED,
+            "",
+            f"{count} value(s) equal to the chart's defaults (a release airspec knows)",
+        )
+
+
+# Chart keys read above (or settled by the Airflow options and versions), whatever their value.
+_READ = (
+    ("config",),
+    ("env",),
+    ("executor",),
+    ("airflowVersion",),
+    ("defaultAirflowTag",),
+    ("defaultAirflowRepository",),
+    ("images", "airflow", "tag"),
+    ("images", "airflow", "repository"),
+    ("fullnameOverride",),
+    ("secret",),
+    ("dags", "gitSync"),
+    ("dags", "persistence"),
+    ("logs", "persistence"),
+)
+
+
+def _leaves(node: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
+    if isinstance(node, dict) and node:
+        return [leaf for key, value in node.items() for leaf in _leaves(value, (*path, str(key)))]
+    return [(path, node)] if path else []
+
+
+def _default(schema: dict[str, Any], path: tuple[str, ...]) -> tuple[Any, ...]:
+    """(the schema's default,) at `path`, or () when it has none."""
+    node: Any = schema
+    for step in path:
+        node = node.get("properties", {}).get(step) if isinstance(node, dict) else None
+        if node is None:
+            return ()
+    return (node["default"],) if isinstance(node, dict) and "default" in node else ()
+
+
+def compose(ctx: FileContext, draft: Draft) -> None:
+    services = ctx.get("services")
+    if not isinstance(services, dict):
+        return
+    names = {str(n) for n in services}
+    draft.services |= names
+    for name in sorted(names):
+        password = dig(services[name], ("environment", "POSTGRES_PASSWORD"))
+        if isinstance(password, str) and password:
+            from airspec.importer.options import env_reference
+
+            where = ("services", name, "environment", "POSTGRES_PASSWORD")
+            variable = env_reference(password)
+            draft.put(("database", "password"), {"env": variable or "POSTGRES_PASSWORD"})
+            draft.row(ctx.key(*where), "POSTGRES_PASSWORD", "secret reference", "database.password")
+            if variable is None:
+                draft.todos.append(
+                    f"database.password: the value at {ctx.file}:{ctx.key(*where).line} was not copied; "
+                    "put it in POSTGRES_PASSWORD (.env)"
+                )
+        if "flower" in name:
+            _put(ctx, draft, ("services", name), ("celery", "flower", "enabled"), True)
+    for name in sorted(names):
+        ports = dig(services[name], ("ports",))
+        if ("apiserver" in name or "webserver" in name) and isinstance(ports, list) and ports:
+            host = str(ports[0]).split(":")[0]
+            if host.isdigit():
+                _put(ctx, draft, ("services", name, "ports", 0), ("api_server", "port"), int(host))

@@ -1,0 +1,87 @@
+"""What an import is building: the spec as plain data, a TODO per decision that needs a person, and a report row
+for every setting read. Report rows never carry a value (a value may be a secret): only where it was and where it
+went."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from airspec.source import Span
+
+# Where a setting went, as the report names it.
+MODELLED = "modelled"
+CONFIG = "config"
+SECRET = "secret reference"
+DROPPED = "dropped"
+PERSON = "needs a person"
+
+
+class Row(NamedTuple):
+    """One setting read from an input and what became of it."""
+
+    at: Span
+    setting: str  # as the input spells it: "[core] executor", "AIRFLOW__CORE__EXECUTOR", "scheduler.replicas"
+    went: str  # MODELLED, CONFIG, SECRET, DROPPED or PERSON
+    key: str  # the spec key it landed on ("" when dropped)
+    why: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.at.file,
+            "line": self.at.line,
+            "setting": self.setting,
+            "went": self.went,
+            "key": self.key,
+            "why": self.why,
+        }
+
+
+class Draft:
+    """The spec being built (plain data, dotted paths), its TODO comments, and the report."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.todos: list[str] = []
+        self.rows: list[Row] = []
+        # dotted spec key -> the Opt that set it (options routed to modelled keys)
+        self.opts: dict[str, Any] = {}
+        # compose services: a connection to one of them is the bundled database's or broker's
+        self.services: set[str] = set()
+
+    def put(self, path: tuple[str, ...], value: Any) -> None:
+        node = self.data
+        for step in path[:-1]:
+            child = node.get(step)
+            if not isinstance(child, dict):
+                child = node[step] = {}
+            node = child
+        node[path[-1]] = value
+
+    def get(self, path: tuple[str, ...]) -> Any:
+        node: Any = self.data
+        for step in path:
+            if not isinstance(node, dict) or step not in node:
+                return None
+            node = node[step]
+        return node
+
+    def drop(self, path: tuple[str, ...]) -> None:
+        node: Any = self.data
+        for step in path[:-1]:
+            if not isinstance(node, dict) or step not in node:
+                return
+            node = node[step]
+        if isinstance(node, dict):
+            node.pop(path[-1], None)
+
+    def row(self, at: Span, setting: str, went: str, key: str = "", why: str = "") -> None:
+        self.rows.append(Row(at, setting, went, key, why))
+
+    def person(self, at: Span, setting: str, why: str) -> None:
+        """A setting the import could not carry over: listed, with a TODO, and the run exits 1."""
+        self.rows.append(Row(at, setting, PERSON, "", why))
+        self.todos.append(f"{at.file}:{at.line}: {setting}: {why}")
+
+    @property
+    def needs_person(self) -> list[Row]:
+        return [r for r in self.rows if r.went == PERSON]

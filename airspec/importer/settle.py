@@ -1,0 +1,101 @@
+"""Settle a draft against what compile writes, and validate it: an invalid spec never leaves the importer.
+
+- an imported `config:` option that compile writes anyway with the same value is dropped (reported);
+- one that compile writes from other keys with another value needs a person;
+- a modelled key that compile would not write for this spec (celery keys without Celery) goes to `config:`;
+- a key validation refuses is removed and listed for a person, with the refusal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airspec.errors import SpecInvalid
+from airspec.importer.check import written
+from airspec.importer.draft import CONFIG, DROPPED, PERSON, Draft
+from airspec.importer.emit import spec_text
+from airspec.importer.options import same
+from airspec.lint.model import Opt
+
+_NAME = "imported.yaml"
+
+
+def settle(draft: Draft, configured: list[Opt]) -> str:
+    """The spec text; `configured` are the options `route` put into `config:`."""
+    config: dict[str, dict[str, Any]] = draft.get(("config",)) or {}
+    draft.drop(("config",))
+    writes = written(valid(draft))
+    for dotted, opt in list(draft.opts.items()):
+        if (opt.section, opt.name) in writes or opt.value is None:
+            continue
+        draft.drop(tuple(dotted.split(".")))
+        config.setdefault(opt.section, {})[opt.name] = opt.value
+        draft.rows = [
+            r._replace(
+                went=CONFIG,
+                key=f"config.{opt.section}.{opt.name}",
+                why="compile writes it only with other settings",
+            )
+            if r.at == opt.key and r.key == dotted
+            else r
+            for r in draft.rows
+        ]
+        configured.append(opt)
+    kept: dict[str, dict[str, Any]] = {}
+    for opt in configured:
+        value = config.get(opt.section, {}).get(opt.name)
+        if value is None:
+            continue
+        done = writes.get((opt.section, opt.name))
+        if done is None:
+            kept.setdefault(opt.section, {})[opt.name] = value
+            continue
+        index = next(i for i, r in enumerate(draft.rows) if r.at == opt.key and r.went == CONFIG)
+        if same(done, str(value)):
+            draft.rows[index] = draft.rows[index]._replace(
+                went=DROPPED, key="", why="compile writes the same value"
+            )
+        else:
+            draft.rows.pop(index)
+            draft.person(
+                opt.key, opt.label, f"compile writes [{opt.section}] {opt.name} itself from other spec keys"
+            )
+    if kept:
+        draft.put(("config",), kept)
+    valid(draft)
+    return spec_text(draft)
+
+
+def valid(draft: Draft) -> Any:
+    """The draft validated and resolved, after removing (and listing for a person) every key validation refuses.
+    Each refusal names a spec key the import wrote; one it cannot tie to a key is a bug in the importer."""
+    from airspec import pipeline
+    from airspec.loader import load_text
+
+    for _ in range(100):
+        text = spec_text(draft)
+        try:
+            return pipeline.from_text(text, _NAME)
+        except SpecInvalid as exc:
+            source = load_text(text, _NAME).source
+            at_line = {span.line: path for path, span in [*source.values.items(), *source.keys.items()]}
+            for diag in exc.diagnostics:
+                path = at_line.get(diag.span.line)
+                if not path or len(path) < 2:
+                    raise AssertionError(
+                        f"the imported spec does not validate: {diag.message}"[:300]
+                    ) from None
+                _refused(draft, tuple(str(p) for p in path), diag.message)
+    raise AssertionError("the imported spec does not validate")
+
+
+def _refused(draft: Draft, path: tuple[str, ...], message: str) -> None:
+    dotted = ".".join(path)
+    why = f"the spec refused it: {message}"[:200]
+    for i, row in enumerate(draft.rows):
+        if row.key and (
+            row.key == dotted or dotted.startswith(row.key + ".") or row.key.startswith(dotted + ".")
+        ):
+            draft.rows[i] = row._replace(went=PERSON, key="", why=why)
+            draft.todos.append(f"{row.at.file}:{row.at.line}: {row.setting}: {why}")
+    draft.drop(path)
