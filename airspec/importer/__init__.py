@@ -15,7 +15,7 @@ from airspec.errors import ContentError, InputError
 from airspec.importer import chart
 from airspec.importer.draft import DROPPED, MODELLED, Draft, Row
 from airspec.importer.options import migrated, remote_provider, route, same, setting_at
-from airspec.importer.settle import settle
+from airspec.importer.settle import settled
 from airspec.lint.model import FileContext, Opt
 
 if TYPE_CHECKING:
@@ -47,11 +47,13 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
     style = "helm" if any(f.kind == "helm-values" for f in files) else "compose"
     draft.put(("name",), name or _name(files))
     draft.put(("airflow",), {"version": target})
-    draft.put(
-        ("targets",),
-        sorted({"helm" if f.kind == "helm-values" else "compose" for f in files if f.kind != "airflow.cfg"})
-        or ["helm"],
-    )
+    kinds = {f.kind for f in files}
+    draft.put(("targets",), ["compose"] if kinds & {"helm-values", "compose"} == {"compose"} else ["helm"])
+    if {"helm-values", "compose"} <= kinds:
+        draft.todos.append(
+            "targets: the compose file's settings were read into the Helm deployment; compose is not a target "
+            "(one spec's secrets cannot reach both; a compose environment overlay is not imported yet)"
+        )
     executor = chart.executor_of(files)
     if executor is not None:
         draft.put(("executor",), executor)
@@ -73,7 +75,7 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
         draft.todos.append(
             "database.url: an external database and no connection in the files; create the reference"
         )
-    return Imported(settle(draft, kept), draft.rows, draft.todos, target)
+    return Imported(settled(draft, kept), draft.rows, draft.todos, target)
 
 
 def _compose_secrets(draft: Draft, catalog: Catalog) -> None:

@@ -31,10 +31,11 @@ _SECRET_NAMES = {
 
 
 def executor_of(files: list[FileContext]) -> str | list[str] | None:
+    """The executor the last file that names one names ([core] executor, or the chart's `executor`)."""
     for ctx in reversed(files):
-        found = (
-            inputs.file_executors(ctx) if ctx.kind != "airflow.cfg" or ctx.option("core", "executor") else []
-        )
+        opt = ctx.option("core", "executor")
+        named = opt.value if opt is not None else ctx.get("executor") if ctx.kind == "helm-values" else None
+        found = inputs.executors_of(named) if isinstance(named, str) else []
         if found:
             return found[0] if len(found) == 1 else found
     return None
@@ -174,7 +175,7 @@ def _dags(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
             ("knownHosts", "known_hosts"),
         ):
             if isinstance(git.get(chart_key), str) and git[chart_key]:
-                spec[spec_key] = git[chart_key].rstrip("\n") if spec_key == "known_hosts" else git[chart_key]
+                spec[spec_key] = git[chart_key]
         if isinstance(git.get("depth"), int):
             spec["depth"] = git["depth"]
         period = git.get("period", git.get("wait"))
@@ -248,6 +249,18 @@ def _default(schema: dict[str, Any], path: tuple[str, ...]) -> tuple[Any, ...]:
     return (node["default"],) if isinstance(node, dict) and "default" in node else ()
 
 
+_COMPOSE_COMPONENTS = {
+    "airflow-scheduler": ("scheduler",),
+    "airflow-worker": ("celery", "workers"),
+    "airflow-dag-processor": ("dag_processor",),
+    "airflow-triggerer": ("triggerer",),
+}
+_BUNDLED = {
+    "postgres": (("database", "postgres_version"), "postgres"),
+    "redis": (("celery", "broker", "redis_version"), "redis"),
+}
+
+
 def compose(ctx: FileContext, draft: Draft) -> None:
     services = ctx.get("services")
     if not isinstance(services, dict):
@@ -268,6 +281,16 @@ def compose(ctx: FileContext, draft: Draft) -> None:
                     f"database.password: the value at {ctx.file}:{ctx.key(*where).line} was not copied; "
                     "put it in POSTGRES_PASSWORD (.env)"
                 )
+        replicas = dig(services[name], ("deploy", "replicas"))
+        component = _COMPOSE_COMPONENTS.get(name)
+        if component and isinstance(replicas, int) and not isinstance(replicas, bool):
+            _put(ctx, draft, ("services", name, "deploy", "replicas"), (*component, "replicas"), replicas)
+        image = dig(services[name], ("image",))
+        if name in _BUNDLED and isinstance(image, str) and ":" in image:
+            path, image_of = _BUNDLED[name]
+            tag = image.rsplit(":", 1)[1]
+            if image.startswith(image_of + ":") and tag.replace(".", "").isdigit():
+                _put(ctx, draft, ("services", name, "image"), path, tag)
         if "flower" in name:
             _put(ctx, draft, ("services", name), ("celery", "flower", "enabled"), True)
     for name in sorted(names):
