@@ -4,6 +4,7 @@ Targets from the issue tracker, as ratios to what is measured in the same run (m
   validate, compile and lint of kubernetes-helm within 1.3x of the floor row (click + ruamel.yaml + pydantic
   imported and airspec's models validating the example: what no airspec command can go below),
   lint of a raw airflow.cfg at least 15x faster than `airflow config lint` on the same file,
+  import of a cfg + values + compose triple within 1.5x lint of the same files,
   per-spec cost flat and under 10 ms over 200 specs in one process, a billion-laughs file refused in well under
   a second.
 Run: `make bench` (or `python bench/run.py [--runs N]`). Prints one table; exits 1 when a target is missed.
@@ -27,6 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = "examples/kubernetes-helm/airflow-spec.yaml"
 RAW_CFG = "golden/kubernetes-helm/airflow.cfg"
+# A cfg + values + compose triple, as a team that moves to airspec has them (issue #14).
+TRIPLE = [
+    RAW_CFG,
+    "golden/kubernetes-helm/helm/values.yaml",
+    "golden/celery-compose/compose/docker-compose.yaml",
+]
+IMPORT_RATIO = 1.5  # `airspec import` of the triple within 1.5x `airspec lint` of the same files
 AIRFLOW = ROOT / ".venv-airflow" / "bin" / "airflow"
 
 
@@ -143,6 +151,13 @@ def main() -> int:
         ),
         ("airspec lint kubernetes-helm", [*airspec, "lint", EXAMPLE], FLOOR_RATIO, None),
         ("airspec lint raw airflow.cfg", [*airspec, "lint", "--airflow-version", "3.3", RAW_CFG], None, None),
+        ("airspec lint cfg+values+compose", [*airspec, "lint", *TRIPLE], None, None),
+        (
+            "airspec import cfg+values+compose",
+            [*airspec, "import", *TRIPLE, "-o", scratch + "/imported/airflow-spec.yaml", "--force"],
+            None,
+            None,
+        ),
         ("airspec validate billion-laughs", [*airspec, "validate", billion_laughs(scratch)], 500.0, None),
     ]
     validators = ROOT / ".venv" / "bin"
@@ -211,6 +226,10 @@ def main() -> int:
         flag = "" if ratio >= 15 else "  MISSED"
         missed = missed or bool(flag)
         print(f"{'airflow config lint / airspec lint':<40} {ratio:>10.1f}x {'':>8} {'>= 15x':>10}{flag}")
+    ratio = results["airspec import cfg+values+compose"] / results["airspec lint cfg+values+compose"]
+    flag = "" if ratio <= IMPORT_RATIO else "  MISSED"
+    missed = missed or bool(flag)
+    print(f"{'airspec import / airspec lint (triple)':<40} {ratio:>10.2f}x {'':>8} {'<= 1.5x':>10}{flag}")
     missed = scale(airspec, Path(scratch), args.runs) or missed
     return 1 if missed else 0
 

@@ -62,8 +62,7 @@ def settled(draft: Draft, configured: list[Opt]) -> str:
             )
     if kept:
         draft.put(("config",), kept)
-    _derived(draft, writes)
-    valid(draft)
+    _derived(draft, valid(draft))
     return spec_text(draft)
 
 
@@ -72,26 +71,35 @@ def settled(draft: Draft, configured: list[Opt]) -> str:
 DERIVED = (("metrics", "statsd", "host"), ("kubernetes_executor", "namespace"), ("kubernetes", "release"))
 
 
-def _derived(draft: Draft, writes: dict[tuple[str, str], str]) -> None:
-    for path in DERIVED:
-        value = draft.get(path)
-        if value is None:
-            continue
+def _derived(draft: Draft, resolved: Any) -> None:
+    """Drop the derived keys when compile writes the same options without them; otherwise keep them all."""
+    kept = {path: draft.get(path) for path in DERIVED if draft.get(path) is not None}
+    if not kept:
+        return
+    for path in kept:
         draft.drop(path)
-        try:
-            same_output = written(valid(draft, quiet=True)) == writes
-        except SpecInvalid:
-            same_output = False
-        if not same_output:
+    try:
+        without = valid(draft, quiet=True)
+        same_output = _places(without) == _places(resolved)
+    except SpecInvalid:
+        same_output = False
+    if not same_output:
+        for path, value in kept.items():
             draft.put(path, value)
-            continue
-        dotted = ".".join(path)
-        draft.rows = [
-            r._replace(went=DROPPED, key="", why=f"equal to what compile derives for {dotted}")
-            if r.key == dotted
-            else r
-            for r in draft.rows
-        ]
+        return
+    dropped = {".".join(path) for path in kept}
+    draft.rows = [
+        r._replace(went=DROPPED, key="", why=f"equal to what compile derives for {r.key}")
+        if r.key in dropped
+        else r
+        for r in draft.rows
+    ]
+
+
+def _places(resolved: Any) -> dict[tuple[str, str], str]:
+    from airspec.options import modelled
+
+    return {(o.section, o.name): o.value for o in modelled(resolved.spec, resolved.catalog)}
 
 
 def valid(draft: Draft, quiet: bool = False) -> Any:
