@@ -272,3 +272,40 @@ def _env() -> dict[str, str]:
 
 def test_imported_type_is_plain() -> None:
     assert Imported._fields == ("text", "rows", "todos", "version")
+
+
+def test_dotenv_options_and_variables_are_read_and_listed_without_values(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        "AIRFLOW_UID=50000\n"
+        "AIRFLOW_IMAGE_NAME=apache/airflow:3.3.2\n"
+        f'export POSTGRES_PASSWORD="{PASSWORD}"\n'
+        "AIRFLOW__CORE__PARALLELISM=24\n"
+        f"AIRFLOW__CORE__FERNET_KEY={FERNET}\n",
+        encoding="utf-8",
+    )
+    imported = run([str(env)], None, None, None)
+    spec = pipeline.from_text(imported.text, "imported.yaml").spec
+    assert imported.version == "3.3.2" and spec.targets == ["compose"] and spec.core.parallelism == 24
+    assert spec.secrets.fernet_key is not None and spec.secrets.fernet_key.env == "AIRFLOW_FERNET_KEY"
+    rows = {r.setting: r for r in imported.rows}
+    assert (rows["POSTGRES_PASSWORD"].at.line, rows["POSTGRES_PASSWORD"].went) == (3, "dropped")
+    assert rows["AIRFLOW__CORE__PARALLELISM"].key == "core.parallelism"
+    shown = imported.text + json.dumps([r.as_dict() for r in imported.rows]) + "".join(imported.todos)
+    assert PASSWORD not in shown and FERNET not in shown
+
+
+def test_a_wrapper_charts_nested_values_are_read_and_said_so(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        "global:\n  team: data\n"
+        "airflow:\n  defaultAirflowTag: 3.3.2\n  executor: CeleryExecutor\n"
+        "  scheduler:\n    replicas: 3\n  config:\n    core:\n      parallelism: 99\n",
+        encoding="utf-8",
+    )
+    imported = run([str(values)], None, None, None)
+    spec = pipeline.from_text(imported.text, "imported.yaml").spec
+    assert spec.executor == "CeleryExecutor" and spec.scheduler.replicas == 3 and spec.core.parallelism == 99
+    rows = {r.setting: r for r in imported.rows}
+    assert "wrapper chart" in rows["airflow"].why and rows["global"].went == "needs a person"
+    assert rows["config.core.parallelism"].at.line == 10  # positions inside the nested values

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from airspec.errors import ContentError, InputError
-from airspec.importer import chart
+from airspec.catalog import UnknownVersion
+from airspec.errors import ContentError, InputError, UsageError
+from airspec.importer import chart, dotenv
 from airspec.importer.draft import DROPPED, MODELLED, Draft, Row
 from airspec.importer.options import migrated, remote_provider, route, same, setting_at
 from airspec.importer.settle import settled
@@ -33,22 +34,38 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
     from airspec.catalog import load
     from airspec.lint.engine import read_files
 
+    draft = Draft()
+    dotenv_options: list[Opt] = []
+    stated = version
+    for path in paths:
+        if kind is None and dotenv.is_dotenv(path):
+            found, named = dotenv.read(path, draft)
+            dotenv_options += found
+            stated = stated or named
+    others = [p for p in paths if kind is not None or not dotenv.is_dotenv(p)]
     try:
-        files = read_files(paths, kind, version)
+        files = read_files(others, kind, stated, lambda ctx: _unwrapped(ctx, draft)) if others else []
     except ContentError as exc:
         raise InputError(exc.bare, exc.span) from None
     files = [f for f in files if f.kind in ("airflow.cfg", "helm-values", "compose")]
-    if not files:
-        raise InputError("nothing to import: give airflow.cfg, Helm values or compose files")
-    target = version or next((f.stated_version for f in files if f.stated_version), None) or files[0].version
-    assert target is not None
-    catalog = load(target)
-    draft = Draft()
+    if not files and not dotenv_options:
+        raise InputError("nothing to import: give airflow.cfg, Helm values, compose or .env files")
+    target = stated or next((f.stated_version for f in files if f.stated_version), None)
+    target = target or next((f.version for f in files if f.version), None)
+    if target is None:
+        raise UsageError(
+            "cannot tell which Airflow version these files are for; pass --airflow-version (e.g. 3.3)"
+        )
+    try:
+        catalog = load(target)
+    except UnknownVersion as exc:
+        raise UsageError(str(exc)) from None
     style = "helm" if any(f.kind == "helm-values" for f in files) else "compose"
+    kinds = {f.kind for f in files}
     draft.put(("name",), name or _name(files))
     draft.put(("airflow",), {"version": target})
-    kinds = {f.kind for f in files}
-    draft.put(("targets",), ["compose"] if kinds & {"helm-values", "compose"} == {"compose"} else ["helm"])
+    compose_only = kinds & {"helm-values", "compose"} == {"compose"} or (not kinds and bool(dotenv_options))
+    draft.put(("targets",), ["compose"] if compose_only else ["helm"])
     if {"helm-values", "compose"} <= kinds:
         draft.todos.append(
             "targets: the compose file's settings were read into the Helm deployment; compose is not a target "
@@ -62,7 +79,7 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
             chart.helm(ctx, draft)
         elif ctx.kind == "compose":
             chart.compose(ctx, draft)
-    kept = _options(files, catalog, draft, style)
+    kept = _options(dotenv_options, files, catalog, draft, style)
     if "compose" in draft.data["targets"]:
         _compose_secrets(draft, catalog)
     if draft.get(("database", "kind")) == "external" and draft.get(("database", "url")) is None:
@@ -76,6 +93,38 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
             "database.url: an external database and no connection in the files; create the reference"
         )
     return Imported(settled(draft, kept), draft.rows, draft.todos, target)
+
+
+def _unwrapped(ctx: FileContext, draft: Draft) -> FileContext:
+    """A wrapper chart's values hold the official chart's under `airflow:` (its dependency's name): read those."""
+    from airspec.lint import inputs
+    from airspec.source import SourceMap
+
+    data, source = ctx.data, ctx.source
+    if (
+        ctx.kind != "helm-values"
+        or not isinstance(data, dict)
+        or source is None
+        or inputs.HELM_KEYS & set(data)
+    ):
+        return ctx
+    inner = data.get("airflow")
+    if not isinstance(inner, dict) or not inputs.HELM_KEYS & set(inner):
+        return ctx
+    moved = source.rebased(("airflow",), ())
+    nested = FileContext(
+        ctx.kind, ctx.file, ctx.text, data=inner, source=SourceMap(ctx.file, moved["keys"], moved["values"])
+    )
+    nested.stated_version = inputs.helm_version(inner)[0]
+    draft.row(
+        ctx.key("airflow"), "airflow", "read", "", "a wrapper chart's values: the official chart's, nested"
+    )
+    for key in data:
+        if key != "airflow":
+            draft.person(
+                ctx.key(key), str(key), "a wrapper chart's own value; airspec writes the official chart's"
+            )
+    return nested
 
 
 def _compose_secrets(draft: Draft, catalog: Catalog) -> None:
@@ -101,10 +150,16 @@ def _name(files: list[FileContext]) -> str:
     return "airflow"
 
 
-def _options(files: list[FileContext], catalog: Catalog, draft: Draft, style: str) -> list[Opt]:
-    """Every option, later settings winning (a later file, env over config); returns the ones in `config:`."""
+def _options(
+    dotenv_options: list[Opt], files: list[FileContext], catalog: Catalog, draft: Draft, style: str
+) -> list[Opt]:
+    """Every option, later settings winning (a later file, env over config; a compose file's `environment:` over
+    a .env); returns the ones in `config:`."""
     last: dict[tuple[str, str], Opt] = {}
     ordered: list[Opt] = []
+    for opt in dotenv_options:
+        ordered.append(opt)
+        last[(opt.section, opt.name)] = opt
     for ctx in files:
         for opt in ctx.options:
             ordered.append(opt)

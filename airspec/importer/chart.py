@@ -43,6 +43,11 @@ def executor_of(files: list[FileContext]) -> str | list[str] | None:
 
 def helm(ctx: FileContext, draft: Draft) -> None:
     data = ctx.data if isinstance(ctx.data, dict) else {}
+    if isinstance(data.get("executor"), str):
+        draft.row(ctx.key("executor"), "executor", MODELLED, "executor")
+    for version_path in (("airflowVersion",), ("defaultAirflowTag",), ("images", "airflow", "tag")):
+        if inputs.version_in(dig(data, version_path)):
+            draft.row(ctx.key(*version_path), ".".join(version_path), MODELLED, "airflow.version")
     for key, path in COMPONENTS.items():
         section = data.get(key)
         if not isinstance(section, dict):
@@ -267,6 +272,10 @@ def compose(ctx: FileContext, draft: Draft) -> None:
         return
     names = {str(n) for n in services}
     draft.services |= names
+    for path, image in inputs.compose_images(ctx.data):
+        found = inputs.airflow_image(image)
+        if found is not None and inputs.version_in(found[1]):
+            draft.row(ctx.value(*path), ".".join(path), MODELLED, "airflow.version")
     for name in sorted(names):
         password = dig(services[name], ("environment", "POSTGRES_PASSWORD"))
         if isinstance(password, str) and password:

@@ -7,7 +7,7 @@ yields its validation errors as AS000 findings. pydantic is imported only when a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -193,11 +193,19 @@ def _file(source: inputs.Source) -> FileContext:
     return ctx
 
 
-def read_files(paths: Sequence[str], kind: str | None, version: str | None) -> list[FileContext]:
+def read_files(
+    paths: Sequence[str],
+    kind: str | None,
+    version: str | None,
+    prepare: Callable[[FileContext], FileContext] | None = None,
+) -> list[FileContext]:
     """Raw inputs (not specs) read the way lint reads them, each with its version, catalog, options and executors:
-    for other commands (`import`) that start from the files a team already has. Content that cannot be read
-    (malformed YAML, not UTF-8) raises ContentError with its position."""
+    for other commands (`import`) that start from the files a team already has. `prepare` may replace a file's
+    context before its version and options are worked out (import reads a wrapper chart's nested values). Content
+    that cannot be read (malformed YAML, not UTF-8) raises ContentError with its position."""
     files = [_file(_read(path, kind)) for path in dict.fromkeys(inputs.expand(list(paths)))]
+    if prepare is not None:
+        files = [prepare(ctx) for ctx in files]
     _give_versions(files, [], version)
     return files
 
