@@ -198,14 +198,14 @@ def _leftovers(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
     person (the `helm: {values}` passthrough is not on main yet)."""
     from airspec.catalog import charts
 
-    schemas = [charts.schema(r) for r in charts.releases()]
+    releases = charts.releases()[::-1]  # newest first; older schemas are read only when needed
     read = {tuple(str(p) for p in r_path) for r_path in _READ}
     read |= {tuple(r.setting.split(".")) for r in draft.rows if r.at.file == ctx.file}
     defaults: dict[str, int] = {}
     for path, value in _leaves(data, ()):
         if any(path[:n] in read for n in range(1, len(path) + 1)):
             continue
-        if value in (None, "", [], {}) or any(_default(schema, path) == (value,) for schema in schemas):
+        if value in (None, "", [], {}) or any(_default(charts.schema(r), path) == (value,) for r in releases):
             defaults[path[0]] = defaults.get(path[0], 0) + 1
             continue
         where = ctx.key(*path) if path in ctx.source.keys else ctx.key(path[0])  # type: ignore[union-attr]
