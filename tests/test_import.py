@@ -257,6 +257,8 @@ def test_official_docker_compose_imports_into_a_valid_spec(tmp_path: Path) -> No
     imported = run([str(path)], None, None, None)
     spec = pipeline.from_text(imported.text, "imported.yaml").spec
     assert imported.version == "3.3.2" and spec.executor == "CeleryExecutor" and spec.targets == ["compose"]
+    person = {r.setting for r in imported.rows if r.went == "needs a person"}
+    assert person == {"services.airflow-cli"}  # a service airspec does not generate: listed, not lost
 
 
 @pytest.mark.parametrize("values", CHART_VALUES, ids=lambda p: p.parent.name)

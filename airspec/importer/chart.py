@@ -254,6 +254,37 @@ def _default(schema: dict[str, Any], path: tuple[str, ...]) -> tuple[Any, ...]:
     return (node["default"],) if isinstance(node, dict) and "default" in node else ()
 
 
+def _compose_rest(ctx: FileContext, draft: Draft, services: dict[str, Any]) -> None:
+    """What the compose file has beyond the settings read: listed, never silently lost."""
+    data = ctx.data if isinstance(ctx.data, dict) else {}
+    for key in data:
+        if key != "services":
+            draft.row(
+                ctx.key(key), str(key), DROPPED, "", "compile writes its own compose file around the services"
+            )
+    for name, service in services.items():
+        if str(name) not in _GENERATED:
+            draft.person(
+                ctx.key("services", name),
+                f"services.{name}",
+                "a service airspec does not generate; no compose passthrough yet",
+            )
+            continue
+        rest = (
+            sorted(str(k) for k in (service or {}) if str(k) not in _READ_IN_SERVICE)
+            if isinstance(service, dict)
+            else []
+        )
+        if rest:
+            draft.row(
+                ctx.key("services", name),
+                f"services.{name}",
+                DROPPED,
+                "",
+                f"compile writes its own {', '.join(rest)}; differences are not imported",
+            )
+
+
 _COMPOSE_COMPONENTS = {
     "airflow-scheduler": ("scheduler",),
     "airflow-worker": ("celery", "workers"),
@@ -266,10 +297,28 @@ _BUNDLED = {
 }
 
 
+# The services airspec's compose file has (render/compose.py), by the names the official file gives them too.
+_GENERATED = {
+    "postgres",
+    "redis",
+    "airflow-apiserver",
+    "airflow-webserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-worker",
+    "flower",
+    "airflow-init",
+    "statsd-exporter",
+}
+_READ_IN_SERVICE = ("environment", "image", "ports", "deploy")
+
+
 def compose(ctx: FileContext, draft: Draft) -> None:
     services = ctx.get("services")
     if not isinstance(services, dict):
         return
+    _compose_rest(ctx, draft, services)
     names = {str(n) for n in services}
     draft.services |= names
     for path, image in inputs.compose_images(ctx.data):
