@@ -132,6 +132,7 @@ def _deployment(tmp_path: Path) -> list[str]:
         "workers:\n  replicas: 3\n  resources:\n    requests: {cpu: '1', memory: 2Gi}\n"
         "postgresql:\n  enabled: false\n"
         "ingress:\n  web:\n    enabled: true\n"
+        f"jwtSecret: {API_KEY}x\n"
         "config:\n  core:\n    parallelism: 64\n"
         f"  database:\n    sql_alchemy_conn: postgresql://airflow:{PASSWORD}@db.example.com/airflow\n",
         encoding="utf-8",
@@ -167,6 +168,10 @@ def test_two_x_files_for_a_three_x_target_with_secrets_as_references(tmp_path: P
     assert spec.database.kind == "external" and spec.database.url is not None
     assert spec.database.url.secret is not None  # a literal URL with a password became a Secret reference
     assert spec.secrets.fernet_key is not None and spec.secrets.fernet_key.secret is not None
+    assert (
+        spec.secrets.jwt_secret is not None and spec.secrets.jwt_secret.secret is not None
+    )  # values jwtSecret
+    assert by["jwtSecret"].went == "secret reference"
     assert by["ingress.web.enabled"].went == "needs a person"
     assert by["[celery] flower_basic_auth"].went == "needs a person"
     assert by["AIRFLOW__CORE__FERNET_KEY_CMD"].went == "needs a person"
@@ -174,6 +179,15 @@ def test_two_x_files_for_a_three_x_target_with_secrets_as_references(tmp_path: P
     for secret in (FERNET, PASSWORD, API_KEY):
         assert secret not in imported.text and secret not in report
     assert any("secrets.fernet_key" in t and "airflow.cfg:3" in t for t in imported.todos)
+
+
+def test_a_malformed_option_name_is_not_repeated(tmp_path: Path) -> None:
+    cfg = tmp_path / "airflow.cfg"
+    cfg.write_text(f"[core]\nfernet_key {FERNET}\n", encoding="utf-8")  # the key's `=` makes it name = value
+    imported = run([str(cfg)], "3.3", None, None)
+    assert [r.went for r in imported.rows] == ["needs a person"]
+    shown = imported.text + json.dumps([r.as_dict() for r in imported.rows]) + "".join(imported.todos)
+    assert FERNET.lower().rstrip("=") not in shown.lower()
 
 
 def test_cli_writes_reports_and_exits_by_outcome(tmp_path: Path) -> None:
@@ -214,6 +228,11 @@ def test_clean_import_exits_zero(tmp_path: Path) -> None:
         ("values.yaml", "executor: [unclosed\n", "values.yaml:"),
         ("values.yaml", "a:\n" + "".join("  " * i + "- \n" for i in range(1, 400)), "values.yaml"),
         ("airflow.cfg", "[core]\nparallelism = 1\nparallelism = 2\n", "airflow.cfg:3"),
+        (
+            "airflow.cfg",
+            f"[core]\nfernet_key {API_KEY}\n",
+            "airflow.cfg:2",
+        ),  # the parser's message quotes the line
     ],
 )
 def test_hostile_input_gets_a_positioned_error_and_exit_2(
@@ -240,6 +259,7 @@ def test_hostile_input_gets_a_positioned_error_and_exit_2(
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert expected in done.stderr and len(done.stderr.splitlines()) == 1
+    assert API_KEY not in done.stderr
     assert not (tmp_path / "s.yaml").exists()
 
 

@@ -9,6 +9,7 @@ and a report of where every setting went.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from airspec.catalog import UnknownVersion
@@ -18,6 +19,8 @@ from airspec.importer.draft import DROPPED, MODELLED, Draft, Row
 from airspec.importer.options import migrated, remote_provider, route, same, setting_at
 from airspec.importer.settle import settled
 from airspec.lint.model import FileContext, Opt
+
+_NAME = re.compile(r"[a-z0-9_]{1,128}")
 
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
@@ -45,8 +48,8 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
     others = [p for p in paths if kind is not None or not dotenv.is_dotenv(p)]
     try:
         files = read_files(others, kind, stated, lambda ctx: _unwrapped(ctx, draft)) if others else []
-    except ContentError as exc:
-        raise InputError(exc.bare, exc.span) from None
+    except ContentError as exc:  # a parser may quote the line, and the line may hold a secret: not repeated
+        raise InputError(exc.bare.split(", got ")[0], exc.span) from None
     files = [f for f in files if f.kind in ("airflow.cfg", "helm-values", "compose")]
     if not files and not dotenv_options:
         raise InputError("nothing to import: give airflow.cfg, Helm values, compose or .env files")
@@ -167,6 +170,12 @@ def _options(
     configured: list[Opt] = []
     remote: dict[str, Opt] = {}
     for opt in ordered:
+        if not _NAME.fullmatch(opt.name) or not _NAME.fullmatch(opt.section):
+            # `fernet_key SECRET=` reads as an option named after the secret: never repeat such a name
+            draft.person(
+                opt.key, f"[{opt.section[:40]}] (not an option name)", "a malformed line; fix it by hand"
+            )
+            continue
         winner = last[(opt.section, opt.name)]
         if winner is not opt:
             draft.row(opt.key, opt.label, DROPPED, "", f"superseded by {winner.key.file}:{winner.key.line}")

@@ -30,6 +30,15 @@ _SECRET_NAMES = {
 }
 
 
+# Literal secrets the chart takes as values: never copied, turned into a reference to a Secret to create.
+_LITERAL_SECRETS = {
+    "fernetKey": (("secrets", "fernet_key"), "fernet-key"),
+    "apiSecretKey": (("secrets", "api_secret_key"), "api-secret-key"),
+    "webserverSecretKey": (("secrets", "api_secret_key"), "webserver-secret-key"),
+    "jwtSecret": (("secrets", "jwt_secret"), "jwt-secret"),
+}
+
+
 def executor_of(files: list[FileContext]) -> str | list[str] | None:
     """The executor the last file that names one names ([core] executor, or the chart's `executor`)."""
     for ctx in reversed(files):
@@ -85,6 +94,20 @@ def helm(ctx: FileContext, draft: Draft) -> None:
         if isinstance(data.get(key), str) and data[key]:
             ref = {"secret": {"name": data[key], "key": secret_key}}
             _put(ctx, draft, (key,), origin, ref)
+    for key, (origin, secret_key) in _LITERAL_SECRETS.items():
+        if data.get(key) in (None, ""):
+            continue
+        where = ctx.key(key)
+        if draft.get(origin) is not None:
+            draft.row(where, key, DROPPED, "", f"superseded by the Secret named for {'.'.join(origin)}")
+            continue
+        name = f"airflow-{secret_key}"
+        draft.put(origin, {"secret": {"name": name, "key": secret_key}})
+        draft.row(where, key, "secret reference", ".".join(origin), "a literal secret was not copied")
+        draft.todos.append(
+            f"{'.'.join(origin)}: the value at {ctx.file}:{where.line} was not copied; "
+            f"create Kubernetes Secret {name} with key {secret_key} holding it"
+        )
     data_secrets: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("metadataSecretName", ("database", "url")),
         ("brokerUrlSecretName", ("celery", "broker", "url")),
