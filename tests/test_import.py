@@ -331,3 +331,17 @@ def test_a_wrapper_charts_nested_values_are_read_and_said_so(tmp_path: Path) -> 
     rows = {r.setting: r for r in imported.rows}
     assert "wrapper chart" in rows["airflow"].why and rows["global"].went == "needs a person"
     assert rows["config.core.parallelism"].at.line == 10  # positions inside the nested values
+
+
+def test_a_value_compile_would_change_is_listed_not_changed(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        "defaultAirflowTag: 3.3.2\n"
+        "dags:\n  gitSync:\n    enabled: true\n    repo: https://github.com/x/y.git\n    subPath: dags\n"
+        "config:\n  core:\n    dags_folder: /somewhere/else\n",
+        encoding="utf-8",
+    )
+    imported = run([str(values)], None, None, None)
+    row = next(r for r in imported.rows if r.setting == "config.core.dags_folder")
+    assert (row.went, row.at.line) == ("needs a person", 9)
+    assert pipeline.from_text(imported.text, "imported.yaml").spec.dags.git_sync is not None

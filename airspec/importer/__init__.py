@@ -205,6 +205,7 @@ def _dags_folder(opt: Opt, draft: Draft) -> None:
             folder = folder.rstrip("/")[: -len(suffix) - 1]
     if folder:
         draft.put(("dags", "folder"), folder)
+        draft.opts["dags.folder"] = opt
         draft.row(opt.key, opt.label, MODELLED, "dags.folder")
     else:
         draft.person(opt.key, opt.label, "its value is not in the file; set dags.folder")

@@ -26,7 +26,16 @@ def settled(draft: Draft, configured: list[Opt]) -> str:
     draft.drop(("config",))
     writes = written(valid(draft))
     for dotted, opt in list(draft.opts.items()):
-        if (opt.section, opt.name) in writes or opt.value is None:
+        done = writes.get((opt.section, opt.name))
+        if done is not None and opt.value is not None and not same(done, opt.value):
+            # compile would write another value than the file's: never a silent change
+            draft.drop(tuple(dotted.split(".")))
+            draft.rows = [r for r in draft.rows if not (r.at == opt.key and r.key == dotted)]
+            draft.person(
+                opt.key, opt.label, f"compile would write another value for it from {dotted}; set it by hand"
+            )
+            continue
+        if done is not None or opt.value is None:
             continue
         draft.drop(tuple(dotted.split(".")))
         config.setdefault(opt.section, {})[opt.name] = opt.value
