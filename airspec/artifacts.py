@@ -17,6 +17,7 @@ from airspec.render import (
     local_settings,
     pod_template,
     prometheus,
+    secrets_example,
     statsd,
 )
 from airspec.resolve import Resolved
@@ -104,6 +105,15 @@ REGISTRY: tuple[Kind, ...] = (
         yaml=False,
         when="`targets` has `compose`",
         proof="`docker-compose config -q` reads the compose file with it as .env",
+    ),
+    Kind(
+        "secrets-example",
+        "kubernetes/secrets.example.yaml",
+        secrets_example.applies,
+        lambda r, _: secrets_example.render(r),
+        yaml=False,  # one document per Secret: diff compares it as text
+        when="`targets` has `helm` and the spec names Kubernetes Secrets",
+        proof="`kubernetes-validate --strict`; every Secret and key the Helm values and pod templates read",
     ),
     Kind(
         "pod-template",
