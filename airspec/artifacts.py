@@ -13,6 +13,7 @@ from airspec.render import (
     airflow_cfg,
     ci_workflow,
     compose,
+    grafana,
     helm_values,
     local_settings,
     pod_template,
@@ -160,6 +161,25 @@ REGISTRY: tuple[Kind, ...] = (
         yaml=True,
         when="StatsD on",
         proof="`promtool check rules`, `promtool test rules`",
+    ),
+    Kind(
+        "grafana-dashboard",
+        "monitoring/grafana-dashboard.json",
+        _statsd,
+        lambda r, _: grafana.render(r),
+        yaml=True,  # JSON, which diff reads as the YAML it also is
+        when="StatsD on",
+        proof="Grafana's dashboard model (grafana-foundation-sdk) reads it back unchanged; `promtool` parses every "
+        "query; every metric and label it reads is produced by the compiled mappings",
+    ),
+    Kind(
+        "grafana-dashboard-configmap",
+        "kubernetes/grafana-dashboard.yaml",
+        lambda r: _statsd(r) and "helm" in r.spec.targets,
+        lambda r, _: grafana.render_configmap(r),
+        yaml=True,
+        when="StatsD on and `targets` has `helm`",
+        proof="`kubernetes-validate --strict`; its data is the dashboard",
     ),
     Kind(
         "ci-workflow",
