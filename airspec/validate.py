@@ -107,9 +107,8 @@ class Selected(NamedTuple):
 
     data: Any
     source: SourceMap
-    merged: dict[
-        Path, tuple[Span, Span]
-    ]  # a mapping with keys from the base and the overlay: (base, overlay)
+    # Each mapping with keys from both the base and the overlay: where each of them wrote it.
+    merged: dict[Path, tuple[Span, Span]]
 
 
 def select_environment(loaded: Loaded, env: str | None) -> Selected:
