@@ -77,8 +77,8 @@ REGISTRY: tuple[Kind, ...] = (
         local_settings.applies,
         lambda r, _: local_settings.render(r),
         yaml=False,
-        when="a task default that no option sets (`task_defaults.retry_exponential_backoff`)",
-        proof="a real Airflow DagBag applies the compiled cluster policy",
+        when="`task_defaults.retry_exponential_backoff: true` (no airflow.cfg option sets it)",
+        proof="real Airflow 3.3.2 applies the cluster policy to parsed tasks; valid Python and ruff-clean",
     ),
     Kind(
         "helm-values",

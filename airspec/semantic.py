@@ -7,9 +7,10 @@ set in two places. Renderers only ever see a spec that passed, so they cannot fa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from airspec.catalog import Catalog, UnknownVersion, line_of, load
+from airspec.catalog import Catalog, UnknownVersion, last_option, line_of, load
 from airspec.errors import Diagnostic
 from airspec.model import Spec
 from airspec.model.types import EnvVar, SecretRef
@@ -289,38 +290,7 @@ class _Checker:
     # ------------------------------------------------------------------------------------------ config:
 
     def config_options(self) -> Iterator[Diagnostic]:
-        spec, catalog = self.spec, self.catalog
-        for section, options in spec.config.items():
-            for name, value in options.items():
-                path: Path = ("config", section, name)
-                change = catalog.change(section, name)
-                known = catalog.option(section, name)
-                if change is not None and change.kind in ("moved", "renamed", "removed") and known is None:
-                    if change.target:
-                        msg = f"[{section}] {name} moved to {change.target} in Airflow {catalog.line}; set that instead"
-                    else:
-                        msg = f"[{section}] {name} was removed in Airflow {catalog.line}"
-                    yield self.err(path, msg, key=True)
-                    continue
-                if known is None:
-                    hint = catalog.suggest(section, name)
-                    msg = f"[{section}] {name} is not an option of Airflow {catalog.line}"
-                    if hint:
-                        msg += f"; did you mean {hint}?"
-                    yield self.err(path, msg, key=True)
-                    continue
-                problem = value_problem(known.type, value, shown=not known.sensitive)
-                if problem:
-                    yield self.err(path, problem)
-                allowed = catalog.enum_options.get(section, {}).get(name)
-                if allowed and str(value) not in allowed:
-                    yield self.err(path, f"expected one of {', '.join(allowed)}")
-                if known.sensitive and not spec.development_only and isinstance(value, str) and value:
-                    yield self.err(
-                        path,
-                        f"[{section}] {name} is sensitive; a literal value here would be written into artifacts. "
-                        "Use the modelled secret reference, or mark the spec development_only: true",
-                    )
+        yield from config_problems(self.spec.config, self.spec.development_only, self.source, self.catalog)
 
     def config_set_twice(self) -> Iterator[Diagnostic]:
         """`config:` adds options; one that a modelled key already sets is an error, not a silent override, so
@@ -335,6 +305,93 @@ class _Checker:
                     "set it in one place",
                     key=True,
                 )
+
+
+def config_problems(
+    config: Mapping[str, Mapping[str, Any]], development_only: bool, source: SourceMap, catalog: Catalog
+) -> Iterator[Diagnostic]:
+    """`config:` against the option catalog of the target version: unknown, moved, removed, mistyped."""
+
+    def err(path: Path, message: str, key: bool = False) -> Diagnostic:
+        span = source.key(path) if key else source.value(path)
+        return Diagnostic(span, "error", f"{format_path(path)}: {message}")
+
+    for section, options in config.items():
+        for name, value in options.items():
+            path: Path = ("config", section, name)
+            change = catalog.change(section, name)
+            known = catalog.option(section, name)
+            if change is not None and change.kind in ("moved", "renamed", "removed") and known is None:
+                if change.target:
+                    msg = f"[{section}] {name} moved to {change.target} in Airflow {catalog.line}; set that instead"
+                else:
+                    msg = f"[{section}] {name} was removed in Airflow {catalog.line}" + _namesake(
+                        catalog, section, name
+                    )
+                yield err(path, msg, key=True)
+                continue
+            if known is None:
+                hint = catalog.suggest(section, name)
+                msg = f"[{section}] {name} is not an option of Airflow {catalog.line}"
+                if hint:
+                    msg += f"; did you mean {hint}?"
+                yield err(path, msg, key=True)
+                continue
+            problem = value_problem(known.type, value, shown=not known.sensitive)
+            if problem:
+                yield err(path, problem)
+            allowed = catalog.enum_options.get(section, {}).get(name)
+            if allowed and str(value) not in allowed:
+                yield err(path, f"expected one of {', '.join(allowed)}")
+            if known.sensitive and not development_only and isinstance(value, str) and value:
+                yield err(
+                    path,
+                    f"[{section}] {name} is sensitive; a literal value here would be written into artifacts. "
+                    "Use the modelled secret reference, or mark the spec development_only: true",
+                )
+
+
+def _namesake(catalog: Catalog, section: str, name: str) -> str:
+    """For a removed option: an option of the same name in another section, and how it differs from the removed
+    one as the last line that had it describes it. The same name need not mean the same thing, so it is named,
+    not prescribed."""
+    others = [o for o in catalog.options() if o.name == name and o.section != section]
+    old = last_option(section, name)
+    parts = []
+    for other in others:
+        new = f"{other.type}, default {other.default!r}"
+        if old is None:
+            facts = new
+        elif (old.type, old.default) == (other.type, other.default):
+            facts = "the same type and default"
+        else:
+            facts = f"{new}; the removed one was {old.type}, default {old.default!r}"
+        parts.append(
+            f"; [{other.section}] {name} has the same name ({facts}): set that instead if it means the same"
+        )
+    return "".join(parts)
+
+
+def raw_config_problems(data: Any, source: SourceMap) -> list[Diagnostic]:
+    """The catalog problems of `config:` in a spec the models rejected elsewhere, so that one run reports every
+    problem: checked when airflow.version and config are themselves valid, from the raw data."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from airspec.model.spec import Airflow, Spec
+
+    airflow = data.get("airflow") if isinstance(data, dict) else None
+    version = airflow.get("version") if isinstance(airflow, dict) else None
+    if not isinstance(data, dict) or "config" not in data or not isinstance(version, str):
+        return []
+    try:
+        version_type: Any = Airflow.model_fields["version"].annotation
+        config_type: Any = Spec.model_fields["config"].annotation
+        TypeAdapter(version_type).validate_python(version, strict=True)
+        catalog = load(version)
+        config = TypeAdapter(config_type).validate_python(data["config"], strict=True)
+    except (UnknownVersion, ValidationError):
+        return []
+    return list(config_problems(config, data.get("development_only") is True, source, catalog))
 
 
 def secret_fields(spec: Spec) -> Iterator[tuple[Path, SecretRef]]:

@@ -305,6 +305,6 @@ def markdown() -> str:
         shown = []
         for target in TARGETS:
             c = cells[target]
-            shown.append(c.status if c.status == "honoured" else f"{c.status}: {c.note}".replace("|", "\\|"))
+            shown.append(f"{c.status}: {c.note}".replace("|", "\\|") if c.note else c.status)
         rows.append(f"| `{path}` | " + " | ".join(shown) + " |")
     return "\n".join(head + rows) + "\n"

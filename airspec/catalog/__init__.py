@@ -182,6 +182,15 @@ def load(version: str) -> Catalog:
     return _load_line(line_of(version))
 
 
+def last_option(section: str, name: str) -> Option | None:
+    """The option as the newest line that has it describes it (for one a later line removed), or None."""
+    for line in reversed(list(lines())):
+        option = _load_line(line).option(section, name)
+        if option is not None:
+            return option
+    return None
+
+
 @functools.cache
 def _load_line(line: str) -> Catalog:
     return Catalog(_read(f"airflow-{line}.json"))

@@ -125,7 +125,26 @@ def _finish(
         if override and d.code != META_RULE and d.code in known:
             d = Diagnostic(d.span, override, d.message, d.code)
         kept.append(d)
-    return kept, hidden
+    return _once_per_file(kept), hidden
+
+
+def _once_per_file(findings: list[Diagnostic]) -> list[Diagnostic]:
+    """One fact about one file is one finding: the same rule saying the same thing at several places of a file
+    (the executor every compose service sets) is reported at the first, with the others listed."""
+    places: dict[tuple[str, str, str, str], list[Span]] = {}
+    for d in findings:
+        places.setdefault((d.span.file, d.code, d.severity, d.message), []).append(d.span)
+    out = []
+    for (_, code, severity, message), spans in places.items():
+        if len(spans) > 1 and code != META_RULE:
+            lines = ", ".join(str(s.line) for s in spans[1:])
+            message += f"{ALSO_AT}{'s' if len(spans) > 2 else ''} {lines})"
+        out.append(Diagnostic(spans[0], severity, message, code))
+    return sorted(out, key=_order)
+
+
+# How a finding lists the other places it stands for; a baseline matches findings without it.
+ALSO_AT = " (also at line"
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
