@@ -388,13 +388,16 @@ def helm_values(validated: Validated) -> Iterator[Diagnostic]:
     resolved = resolve(validated, spec_file="")
     ours = render.airspec_values(resolved)
     base: Path = ("helm", "values")
-    for path in _conflicts(ours, spec.helm.values, ()):
+    conflicts = list(_conflicts(ours, spec.helm.values, ()))
+    for path in conflicts:
         yield Diagnostic(
             source.key((*base, *path)),
             "error",
             f"{format_path((*base, *path))}: airspec already sets {format_path(path)} to another value "
             f"(from the spec); change the spec instead",
         )
+    if conflicts:  # the merge is not what would be compiled: its other problems follow from these
+        return
     merged = render.merge(ours, dict(spec.helm.values))
     version = resolved.chart_version
     found = [("values schema", p, m) for p, m in charts.schema_problems(version, merged)]
