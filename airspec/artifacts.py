@@ -87,7 +87,8 @@ REGISTRY: tuple[Kind, ...] = (
         lambda r, _: helm_values.render(r),
         yaml=True,
         when="`targets` has `helm`",
-        proof="the official chart's `values.schema.json` with unknown top-level keys as errors",
+        proof="the chosen chart release's `values.schema.json` with unknown top-level keys as errors, and its "
+        "render-time checks",
     ),
     Kind(
         "compose",

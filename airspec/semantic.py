@@ -7,16 +7,20 @@ set in two places. Renderers only ever see a spec that passed, so they cannot fa
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Generator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from airspec.catalog import Catalog, UnknownVersion, last_option, line_of, load
+from airspec.catalog import Catalog, UnknownVersion, charts, last_option, line_of, load
 from airspec.errors import Diagnostic
 from airspec.model import Spec
+from airspec.model.spec import Helm
 from airspec.model.types import EnvVar, SecretRef
 from airspec.options import SECRET_SETTINGS, configured, modelled, place, secret_ref
 from airspec.optvalue import problem as value_problem
 from airspec.source import Path, SourceMap, format_path
+
+if TYPE_CHECKING:
+    from airspec.validate import Validated
 
 # The chart's dags.persistence.accessMode enum.
 CHART_DAG_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany")
@@ -206,7 +210,12 @@ class _Checker:
     def helm(self) -> Iterator[Diagnostic]:
         spec = self.spec
         if "helm" not in spec.targets:
+            if spec.helm != Helm():
+                yield self.err(("helm",), "set, but the spec does not target helm", key=True)
             return
+        chart = yield from self._chart()
+        if chart is not None:
+            yield from self._chart_fits(chart, airflow=self._airflow_exact())
         persistence = spec.dags.persistence
         if persistence is not None and persistence.access_mode not in CHART_DAG_ACCESS_MODES:
             yield self.err(
@@ -214,6 +223,81 @@ class _Checker:
                 f"the chart takes only {', '.join(CHART_DAG_ACCESS_MODES)}",
             )
         yield from self._cmd_refs("Helm chart")
+
+    def _chart(self) -> Generator[Diagnostic, None, str | None]:
+        """The chart release the values are for, or None (refused)."""
+        airflow = self._airflow_exact()
+        chosen = self.spec.helm.chart_version
+        if chosen is None:
+            fitting = charts.default_for(airflow)
+            if fitting is None:
+                yield self.err(
+                    ("airflow", "version"), f"no Helm chart release airspec knows deploys Airflow {airflow}"
+                )
+            return fitting
+        if chosen not in charts.releases():
+            yield self.err(
+                ("helm", "chart_version"),
+                f"chart {chosen} is not in airspec's catalog; known releases: {', '.join(charts.releases())}",
+            )
+            return None
+        why = charts.unsupported(chosen, airflow)
+        if why is not None:
+            fitting = charts.default_for(airflow)
+            hint = f"; chart {fitting} does" if fitting else ""
+            yield self.err(("helm", "chart_version"), f"{why} (this spec targets Airflow {airflow}){hint}")
+            return None
+        return chosen
+
+    def _airflow_exact(self) -> str:
+        from airspec.resolve import exact_version  # resolve imports validate, which imports this module
+
+        return exact_version(self.spec.airflow.version)
+
+    def _chart_fits(self, version: str, airflow: str) -> Iterator[Diagnostic]:
+        """What the release cannot carry or its templates refuse at render time, refused at the spec key."""
+        spec, chart = self.spec, charts.release(version)
+        broker = spec.celery.broker if spec.celery is not None else None
+        if self.uses_celery and broker is not None and broker.kind == "external" and broker.url is not None:
+            # The chart stops unless data.brokerUrlSecretName or data.brokerUrl names the broker, even when
+            # AIRFLOW__CELERY__BROKER_URL comes from elsewhere.
+            ref, path = broker.url, ("celery", "broker", "url")
+            if ref.env is not None or ref.file is not None:
+                yield self.err(
+                    path,
+                    f"chart {version} needs the broker URL in a Kubernetes Secret (data.brokerUrlSecretName) or as "
+                    "data.brokerUrl: use a {secret: {name, key}} reference",
+                )
+            elif (
+                ref.secret is not None
+                and ref.secret.key != "connection"
+                and "brokerUrlSecretKey" not in chart.data_keys
+            ):
+                newer = charts.first_with(
+                    lambda c: (
+                        "brokerUrlSecretKey" in c.data_keys and charts.unsupported(c.version, airflow) is None
+                    )
+                )
+                yield self.err(
+                    (*path, "secret", "key"),
+                    f"chart {version} reads the broker URL only from the key `connection` of its Secret "
+                    f"(data.brokerUrlSecretName); store it under `connection`"
+                    + (f", or use chart {newer} (data.brokerUrlSecretKey)" if newer else ""),
+                )
+        password = spec.database.password
+        if spec.database.kind == "bundled" and password is not None and password.literal is None:
+            yield self.err(
+                ("database", "password"),
+                f"chart {version} builds the bundled database's connection from a literal password "
+                "(data.metadataConnection.pass), so a reference cannot reach it; use an external database "
+                "(database.url), or a literal in a development_only spec",
+            )
+        if "config" in spec.helm.values:
+            yield self.err(
+                ("helm", "values", "config"),
+                "set Airflow options in the spec's config:, so that airflow.cfg and the chart's agree",
+                key=True,
+            )
 
     def worker_pods(self) -> Iterator[Diagnostic]:
         if not self.uses_kubernetes:
@@ -402,3 +486,54 @@ def secret_fields(spec: Spec) -> Iterator[tuple[Path, SecretRef]]:
             yield secret.origin, ref
     if spec.database.password is not None:
         yield ("database", "password"), spec.database.password
+
+
+def helm_values(validated: Validated) -> Iterator[Diagnostic]:
+    """`helm.values`, checked against what airspec writes: a key airspec sets is refused unless it is the same value,
+    and the merged values must pass the release's schema (strict root) and its render-time checks. Runs only on a
+    spec that passed every other check, since it needs the values airspec compiles."""
+    spec, source = validated.spec, validated.source
+    if "helm" not in spec.targets or not spec.helm.values:
+        return
+    from airspec.render import helm_values as render  # render and resolve import validate, which imports this
+    from airspec.resolve import resolve
+
+    resolved = resolve(validated, spec_file="")
+    ours = render.airspec_values(resolved)
+    base: Path = ("helm", "values")
+    conflicts = list(_conflicts(ours, spec.helm.values, ()))
+    for path in conflicts:
+        yield Diagnostic(
+            source.key((*base, *path)),
+            "error",
+            f"{format_path((*base, *path))}: airspec already sets {format_path(path)} to another value "
+            f"(from the spec); change the spec instead",
+        )
+    if conflicts:  # the merge is not what would be compiled: its other problems follow from these
+        return
+    merged = render.merge(ours, dict(spec.helm.values))
+    version = resolved.chart_version
+    found = [("values schema", p, m) for p, m in charts.schema_problems(version, merged)]
+    found += [("templates", p, m) for p, m in charts.render_refusals(version, merged)]
+    for what, path, message in found:
+        at = format_path(path) if path else "the root"
+        yield Diagnostic(
+            source.key(base),
+            "error",
+            f"helm.values: the merged values fail chart {version}'s {what} at {at}: {message}",
+        )
+
+
+def _conflicts(ours: object, theirs: object, path: Path) -> Iterator[Path]:
+    """Paths in `theirs` where `ours` already holds another value (mappings are compared key by key)."""
+    if not isinstance(theirs, dict):
+        return
+    assert isinstance(ours, dict)
+    for key, value in theirs.items():
+        if key not in ours:
+            continue
+        here: Path = (*path, key)
+        if isinstance(value, dict) and isinstance(ours[key], dict):
+            yield from _conflicts(ours[key], value, here)
+        elif value != ours[key]:
+            yield here

@@ -20,7 +20,7 @@ from airspec.errors import Diagnostic, SpecInvalid, UsageError
 from airspec.loader import Loaded
 from airspec.model import Spec
 from airspec.model.types import DURATION_PATTERN, QUANTITY_PATTERN, EnvVar, SecretRef
-from airspec.semantic import catalog_for, raw_config_problems, semantic
+from airspec.semantic import catalog_for, helm_values, raw_config_problems, semantic
 from airspec.source import Path, SourceMap, Span, format_path
 
 _YAML11_BOOLS = ("yes", "no", "on", "off", "y", "n")
@@ -73,7 +73,11 @@ def _validate(loaded: Loaded, env: str | None) -> Validated:
         diagnostics.extend(semantic(spec, source, catalog))
     if diagnostics or catalog is None:
         raise SpecInvalid(diagnostics)
-    return Validated(spec, source, catalog, env)
+    validated = Validated(spec, source, catalog, env)
+    diagnostics.extend(helm_values(validated))  # needs a spec that passed everything else: it compiles values
+    if diagnostics:
+        raise SpecInvalid(diagnostics)
+    return validated
 
 
 def validate_all(loaded: Loaded, env: str | None = None) -> list[Diagnostic]:

@@ -77,7 +77,6 @@ def test_holds_what_the_kubernetes_artifacts_read_and_no_value() -> None:
         ("airflow-fernet-key", "fernet-key"),
         ("airflow-git-ssh", "gitSshKey"),
         ("airflow-jwt-secret", "jwt-secret"),
-        ("airflow-postgres", "password"),
         ("task-token", "token"),
     }
 

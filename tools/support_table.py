@@ -130,6 +130,8 @@ SAMPLES: dict[str, Any] = {
     "ci.deploy.region": "eu-west-1",
     "ci.deploy.role_arn": "arn:aws:iam::123456789012:role/deploy",
     "config": {"core": {"default_timezone": "Europe/Paris"}},
+    "helm.chart_version": "1.19.0",
+    "helm.values": {"labels": {"team": "data"}},
     "environments": None,  # overlays are their own feature: n/a
 }
 # Keys that mean nothing to a target, and why (the table prints the reason).
