@@ -203,6 +203,11 @@ def init(path: str, force: bool) -> None:
     "--write-baseline", is_flag=True, help="Record today's findings in the --baseline FILE and exit 0"
 )
 @click.option("--kind", type=click.Choice(LINT_KINDS), help="Treat every PATH as this kind of file")
+@click.option(
+    "--project",
+    is_flag=True,
+    help="Compare all PATHS as one deployment (default: the files of each folder are one deployment)",
+)
 def lint(
     paths: tuple[str, ...],
     airflow_version: str | None,
@@ -214,12 +219,13 @@ def lint(
     baseline: str | None,
     write_baseline: bool,
     kind: str | None,
+    project: bool,
 ) -> None:
     """Check specs, airflow.cfg, Helm values, compose and workflow files against the rules (`airspec rules`)."""
     from airspec.lint.session import Invocation, execute
 
     invocation = Invocation(
-        paths, airflow_version, env, fmt, select, ignore, fail_on, baseline, write_baseline, kind
+        paths, airflow_version, env, fmt, select, ignore, fail_on, baseline, write_baseline, kind, project
     )
     result = execute(invocation)
     click.echo(result.output, nl=False)

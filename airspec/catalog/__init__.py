@@ -93,9 +93,55 @@ def line_of(version: str) -> str:
     line = ".".join(parts[:2])
     known = _index()
     if line not in known:
-        supported = ", ".join(sorted(known, key=lambda v: tuple(int(p) for p in v.split("."))))
+        supported = ", ".join(sorted(known, key=_key))
         raise UnknownVersion(f"Airflow {version} is not in airspec's catalog; supported lines: {supported}")
     return line
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split(".")[:3])
+
+
+class Fit(NamedTuple):
+    """The catalog line that stands in for an Airflow version, and what the user should know about the stand-in."""
+
+    line: str
+    note: str | None
+    newer: bool = False  # newer than the newest line
+
+
+def fit(version: str) -> Fit:
+    """The line whose facts lint a file for `version`: its own line; for a release older than the oldest line,
+    the oldest line (its upgrade facts cover the move to it); for a release newer than the newest, the newest.
+    A patch release other than the one the line's facts came from is named, since the catalog holds the facts
+    of one release per line (an option added in a later patch release is not told apart)."""
+    known = _index()
+    order = sorted(known, key=_key)
+    line = ".".join(version.split(".")[:2])
+    if line in known:
+        release = known[line]
+        if len(version.split(".")) > 2 and version != release:
+            return Fit(
+                line,
+                f"the {line} facts are those of Airflow {release}; options that {release} and {version} "
+                "do not share are not told apart",
+            )
+        return Fit(line, None)
+    if _key(version) < _key(order[0]):
+        return Fit(
+            order[0],
+            f"Airflow {version} is older than the oldest line airspec knows ({order[0]}): linted with "
+            f"{order[0]}'s facts, so findings say what to change on the way to {order[0]}",
+        )
+    return Fit(
+        order[-1],
+        f"Airflow {version} is newer than the newest line airspec knows ({order[-1]}): linted with its facts",
+        newer=True,
+    )
+
+
+def newest() -> str:
+    return sorted(_index(), key=_key)[-1]
 
 
 class Catalog:
