@@ -172,6 +172,21 @@ class Catalog:
             return None
         return Option(section, name, raw["type"], raw["default"], raw["sensitive"], raw.get("provider"))
 
+    def reads(self, section: str, name: str) -> bool:
+        """Whether this line reads an option: one it defines, or the new name a move or rename points to (read
+        by a provider that does not declare it, such as `[celery] worker_precheck`)."""
+        if section in self._options and name in self._options[section]:
+            return True
+        return (section, name) in self._targets
+
+    @functools.cached_property
+    def _targets(self) -> frozenset[tuple[str, str]]:
+        return frozenset(
+            (c["new_section"] or c["section"], c["new_option"] or c["option"])
+            for c in self._changes.values()
+            if c.get("kind") in ("moved", "renamed") and (c.get("new_section") or c.get("new_option"))
+        )
+
     def options(self) -> list[Option]:
         out = []
         for section in sorted(self._options):

@@ -200,14 +200,24 @@ def compose_version(data: Any) -> tuple[str | None, tuple[str, ...]]:
     return None, ()
 
 
+# `$VAR` and `${VAR}` (compose substitutes them; Airflow expands them in airflow.cfg values and AIRFLOW__
+# variables), `${VAR:-default}`, and Kubernetes' `$(VAR)`. `$$` is compose's literal dollar.
+ENV_REF = re.compile(r"(?<!\$)\$(?:\{[A-Za-z_]\w*(?:[:?+-][^}]*)?\}|\([A-Za-z_]\w*\)|[A-Za-z_]\w*)")
+
+
+def env_ref(text: str) -> bool:
+    """Whether a value names an environment variable, so that what it holds is not in the file."""
+    return "$" in text and ENV_REF.search(text) is not None
+
+
 def _text(value: Any) -> str | None:
-    """A YAML scalar as Airflow would read it; None for templates and ${VAR}s, whose value is not in the file."""
+    """A YAML scalar as Airflow would read it; None for templates and $VARs, whose value is not in the file."""
     if value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
         return "True" if value else "False"
     text = str(value)
-    if "{{" in text or "${" in text:
+    if "{{" in text or env_ref(text):
         return None
     return text
 
@@ -224,7 +234,15 @@ def cfg_options(ctx: FileContext) -> list[Opt]:
 
     assert ctx.ini is not None
     return [
-        Opt(e.section, e.name, interpolated(e.value), e.key, e.at, f"[{e.section}] {e.name}", e.value)
+        Opt(
+            e.section,
+            e.name,
+            None if env_ref(e.value) else interpolated(e.value),
+            e.key,
+            e.at,
+            f"[{e.section}] {e.name}",
+            e.value,
+        )
         for e in ctx.ini.entries
     ]
 

@@ -50,7 +50,7 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     assert catalog is not None
     sections = set(catalog.sections())
     for opt in ctx.options:
-        if opt.section == "DEFAULT" or catalog.option(opt.section, opt.name) is not None:
+        if opt.section == "DEFAULT" or catalog.reads(opt.section, opt.name):
             continue
         if catalog.change(opt.section, opt.name) is not None or _indirect(ctx, opt):
             continue
