@@ -16,7 +16,7 @@ from airspec.lint import inputs
 from airspec.lint.model import KINDS, SEVERITIES, FileContext, Hit, Opt, Project, Rule, SpecContext
 from airspec.lint.suppress import suppressed
 from airspec.lint.versions import Target
-from airspec.source import Span
+from airspec.source import SourceMap, Span
 
 META_RULE = "AS000"
 
@@ -213,12 +213,24 @@ def _file(source: inputs.Source) -> FileContext:
     assert loaded is not None
     ctx = FileContext(source.kind, source.path, source.text, data=loaded.data, source=loaded.source)
     if source.kind == "helm-values":
-        ctx.stated_version = inputs.helm_version(loaded.data)[0]
+        root = inputs.wrapped_root(loaded.data)
+        if root is not None:  # a wrapper chart: lint the official chart's part, at its own positions
+            ctx.data = loaded.data[root]
+            ctx.source = _rooted(loaded.source, root)
+            ctx.root = (root,)
+        ctx.stated_version = inputs.helm_version(ctx.data)[0]
         ctx.options = inputs.helm_options(ctx)
     elif source.kind == "compose":
         ctx.stated_version = inputs.compose_version(loaded.data)[0]
         ctx.options = inputs.compose_options(ctx)
     return ctx
+
+
+def _rooted(source: SourceMap, root: str) -> SourceMap:
+    rebased = source.rebased((root,), ())
+    keys = rebased["keys"]
+    keys[()] = source.key((root,))
+    return SourceMap(source.file, keys, rebased["values"])
 
 
 def _give_versions(files: list[FileContext], flag: str | None) -> list[Target]:

@@ -141,9 +141,26 @@ def kind_of_yaml(path: str, data: Any) -> str:
     named = kind_by_name(path)
     if named is not None and named != "airflow.cfg":
         return named
-    if isinstance(data, dict) and HELM_KEYS & set(data):
+    if isinstance(data, dict) and (HELM_KEYS & set(data) or wrapped_root(data)):
         return "helm-values"
     raise InputError(f"{path}: cannot tell what kind of file this is; pass --kind ({', '.join(KINDS)})")
+
+
+_OWN_KEYS = frozenset({"airflowVersion", "defaultAirflowTag", "executor", "scheduler", "config", "workers"})
+
+
+def wrapped_root(data: Any) -> str | None:
+    """The key under which a wrapper chart nests the official chart's values (`airflow:`), if the file is one:
+    its top level has none of the chart's own Airflow keys (a `postgresql:` subchart may sit beside it), and one
+    mapping below it has several."""
+    if not isinstance(data, dict) or _OWN_KEYS & set(data):
+        return None
+    candidates = [
+        k
+        for k, v in data.items()
+        if isinstance(k, str) and isinstance(v, dict) and len(HELM_KEYS & set(v)) >= 2
+    ]
+    return "airflow" if "airflow" in candidates else (candidates[0] if len(candidates) == 1 else None)
 
 
 def looks_like_ini(text: str) -> bool:

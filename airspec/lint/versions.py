@@ -46,6 +46,11 @@ class Target(NamedTuple):
 
 def target(ctx: FileContext, flag: str | None) -> Target:
     version, reason, note = _choose(ctx, flag)
+    if ctx.root:
+        wrapped = (
+            f"the values under `{'.'.join(ctx.root)}:` (a wrapper chart) are linted as the official chart's"
+        )
+        note = f"{note}; {wrapped}" if note else wrapped
     return _fitted(ctx.file, version, reason, note, flag is not None)
 
 
