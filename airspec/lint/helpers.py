@@ -11,7 +11,9 @@ from airspec.source import Span
 PLACEHOLDER = re.compile(
     r"(your[_-].*[_-]here|change[_-]?me|replace[_-]?me|<[^>]+>|^x{3,}$|^todo$|^secret$|^password$)", re.I
 )
-DEFAULT_PASSWORDS = frozenset({"airflow", "admin", "postgres", "password", "changeme", "root", "secret"})
+DEFAULT_PASSWORDS = frozenset(
+    {"airflow", "admin", "postgres", "password", "changeme", "root", "secret", "insecure"}
+)
 
 
 def airflow_bool(value: str | None) -> bool | None:
