@@ -226,11 +226,13 @@ def values_problems(version: str, values: Any) -> list[ValuesProblem]:
                     continue
                 where = ".".join(str(p) for p in path) or "the top level"
                 close = difflib.get_close_matches(key, sorted(declared), n=1, cutoff=0.75)
-                if close:
+                elsewhere = _placed(version, key, path)
+                if elsewhere:  # the right key at the wrong level
+                    hint = f"; did you mean {elsewhere}?"
+                elif close:
                     hint = f"; did you mean {'.'.join([*map(str, path), close[0]])}?"
                 else:
-                    elsewhere = _placed(version, key, path)
-                    hint = f"; did you mean {elsewhere}?" if elsewhere else ""
+                    hint = ""
                 problems.append(
                     ValuesProblem(
                         (*path, key), True, f"{key!r} is not a key of {where} in chart {version}{hint}"

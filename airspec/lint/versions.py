@@ -79,7 +79,7 @@ def _choose(ctx: FileContext, flag: str | None) -> tuple[str, str, str | None]:
         version, (name, how) = near[0]
         others = sorted({v for v, _ in near if _line(v) != _line(version)})
         note = f"other files beside it name {', '.join(others)}" if others else None
-        return version, f"{how} in {name} beside it", note
+        return version, f"{how} in {os.path.basename(name)} beside it", note
     by_options = _by_options(ctx)
     if by_options is not None:
         return by_options
@@ -104,7 +104,8 @@ def _own(ctx: FileContext) -> tuple[str, str] | None:
     elif ctx.kind == "compose":
         version, path = compose_version(ctx.data)
         if version:
-            return version, f"the image of service {path[1]} (line {ctx.value(*path).line})"
+            image = ctx.get(*path)
+            return version, f"the image {image} of service {path[1]} (line {ctx.value(*path).line})"
     elif ctx.kind == "airflow.cfg":
         for opt in ctx.options:
             if opt.name == "worker_container_tag" and version_in(opt.value):

@@ -23,11 +23,20 @@ from collections.abc import Iterator
 
 from airspec.lint.compose import services
 from airspec.lint.model import FileContext, Hit, Rule
+from airspec.source import Span
 
 _SOCKET = "docker.sock"
 
 
 def check_compose(ctx: FileContext) -> Iterator[Hit]:
+    seen: set[Span] = set()  # an x- anchor merged into several services is one finding, at the anchor
+    for hit in _hits(ctx):
+        if hit.span not in seen:
+            seen.add(hit.span)
+            yield hit
+
+
+def _hits(ctx: FileContext) -> Iterator[Hit]:
     for name, service in services(ctx):
         volumes = service.get("volumes")
         for index, volume in enumerate(volumes if isinstance(volumes, list) else []):

@@ -1,20 +1,23 @@
 """The web UI gives anonymous users a role with rights: `AUTH_ROLE_PUBLIC = 'Admin'`.
 
-Catches: `AUTH_ROLE_PUBLIC` set to `Admin`, `Op` or `User` in the chart's `webserverConfig` or
-`apiServer.apiServerConfig` (Flask AppBuilder's webserver_config.py).
+Catches: `AUTH_ROLE_PUBLIC` set to `Admin`, `Op` or `User` in the chart's `webserver.webserverConfig` or
+`apiServer.apiServerConfig` (Flask AppBuilder's webserver_config.py), or in a misplaced top-level
+`webserverConfig`.
 
 Why: every visitor who reaches the UI gets that role without logging in: with Admin they read connections,
 trigger and clear DAG runs, and change variables.
 
 Bad:
 
-    webserverConfig: |
-      AUTH_ROLE_PUBLIC = 'Admin'
+    webserver:
+      webserverConfig: |
+        AUTH_ROLE_PUBLIC = 'Admin'
 
 Good:
 
-    webserverConfig: |
-      AUTH_ROLE_PUBLIC = 'Public'
+    webserver:
+      webserverConfig: |
+        AUTH_ROLE_PUBLIC = 'Public'
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ _PUBLIC = re.compile(r"^\s*AUTH_ROLE_PUBLIC\s*=\s*['\"](?P<role>Admin|Op|User)['
 
 
 def check_helm(ctx: FileContext) -> Iterator[Hit]:
-    for path in (("webserverConfig",), ("apiServer", "apiServerConfig")):
+    for path in (("webserver", "webserverConfig"), ("apiServer", "apiServerConfig"), ("webserverConfig",)):
         text = ctx.get(*path)
         match = _PUBLIC.search(text) if isinstance(text, str) else None
         if match is None:
