@@ -186,7 +186,10 @@ def init(path: str, force: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--airflow-version", help="Airflow version of raw files (default: the image tag they name)")
+@click.option(
+    "--airflow-version",
+    help="Airflow version of raw files (default: each file's own, from it or its folder, else the newest line)",
+)
 @click.option(
     "--env", "env", help="Lint specs with this environment overlay (default: the base and every overlay)"
 )
