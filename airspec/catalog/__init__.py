@@ -123,8 +123,8 @@ def fit(version: str) -> Fit:
         if len(version.split(".")) > 2 and version != release:
             return Fit(
                 line,
-                f"the {line} facts are those of Airflow {release}; options that {release} and {version} "
-                "do not share are not told apart",
+                f"the {line} facts are those of Airflow {release}: options a later patch release added are "
+                f"told apart, other differences between {version} and {release} are not",
             )
         return Fit(line, None)
     if _key(version) < _key(order[0]):
@@ -171,6 +171,18 @@ class Catalog:
         if raw is None:
             return None
         return Option(section, name, raw["type"], raw["default"], raw["sensitive"], raw.get("provider"))
+
+    def added_after(self, section: str, name: str, version: str | None) -> str | None:
+        """The patch release of this line that added an option, when that is later than `version` (a release
+        of this line, e.g. "3.1.7"): the option is in the line's facts but not in that release. None when the
+        option is in it, or `version` names no patch release."""
+        raw = self._options.get(section, {}).get(name)
+        if raw is None or raw.get("provider") or version is None or len(version.split(".")) < 3:
+            return None
+        added = raw.get("version_added")
+        if not isinstance(added, str) or ".".join(added.split(".")[:2]) != self.line:
+            return None
+        return added if _key(added) > _key(version) else None
 
     def reads(self, section: str, name: str) -> bool:
         """Whether this line reads an option: one it defines, or the new name a move or rename points to (read
