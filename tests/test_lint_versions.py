@@ -139,3 +139,9 @@ def test_a_folder_says_what_it_skipped_and_one_bad_file_does_not_stop_the_run(tm
     assert "skipped 1 file(s) that are no lint input by name: README.md" in result.stderr
     assert "notes.yaml: skipped: cannot tell what kind of file" in result.stderr
     assert "notes2.yaml" in result.stderr
+
+
+def test_a_version_flag_that_is_no_version_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "airflow.cfg").write_text("[core]\nparallelism = 3\n")
+    result = airspec("lint", "--airflow-version", "three", "airflow.cfg", cwd=tmp_path)
+    assert result.returncode == 2 and "is not a version such as 3.3" in result.stderr

@@ -19,6 +19,7 @@ from airspec.lint.inputs import compose_version, helm_version, version_in
 from airspec.lint.model import FileContext
 
 _MAX_NEIGHBOUR = 512 * 1024
+_RELEASE = re.compile(r"^\d+\.\d+(\.\d+)?$")
 _DOCKER_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*\S*apache/airflow:(?P<tag>[\w.-]+)", re.M | re.I)
 _ARG_VERSION = re.compile(r"^\s*(?:ARG|ENV)\s+AIRFLOW_VERSION[= ]\s*(?P<tag>[\d.]+)", re.M)
 _PIN = re.compile(r"^\s*apache-airflow(?:\[[^\]]*\])?\s*==\s*(?P<tag>[\d.]+)", re.M | re.I)
@@ -57,6 +58,8 @@ def target(ctx: FileContext, flag: str | None) -> Target:
 def _fitted(file: str, version: str, reason: str, note: str | None, strict: bool) -> Target:
     from airspec.catalog import fit, lines
 
+    if strict and not _RELEASE.match(version):
+        raise UsageError(f"--airflow-version: {version!r} is not a version such as 3.3 or 2.10.5")
     fitted = fit(version)
     if strict and fitted.newer:
         raise UsageError(
@@ -72,9 +75,8 @@ def _choose(ctx: FileContext, flag: str | None) -> tuple[str, str, str | None]:
     own = _own(ctx)
     if own is not None:
         return own[0], own[1], None
-    near = [
-        (v, why) for v, why in neighbours(os.path.dirname(os.path.abspath(ctx.file))) if why[0] != ctx.file
-    ]
+    here = os.path.abspath(ctx.file)
+    near = [(v, why) for v, why in neighbours(os.path.dirname(here)) if why[0] != here]
     if near:
         version, (name, how) = near[0]
         others = sorted({v for v, _ in near if _line(v) != _line(version)})
