@@ -27,7 +27,9 @@ _OPEN = "airflow.api.auth.backend.default"
 
 
 def check(ctx: FileContext) -> Iterator[Hit]:
-    if ctx.catalog is None or ctx.catalog.major >= 3:  # Airflow 3 has no such backends
+    if (
+        ctx.catalog is None or ctx.catalog.runtime.web_command != "webserver"
+    ):  # Airflow 3 has no such backends
         return
     for name in ("auth_backends", "auth_backend"):
         opt = ctx.option("api", name)
