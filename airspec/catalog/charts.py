@@ -285,3 +285,135 @@ def render_refusals(version: str, values: Mapping[str, Any]) -> list[tuple[Value
         if _get(values, f"postgresql.{old}") is not None:
             out.append((("postgresql", old), "an old Bitnami key the chart refuses; use postgresql.auth"))
     return out
+
+
+def _vkey(version: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split("-")[0].split(".")[:3])
+
+
+def release_for(airflow_version: str, named: tuple[str, ...] = ()) -> tuple[str, str]:
+    """The chart release a values file is for, and why: the release whose own `airflowVersion` or
+    `defaultAirflowTag` equals a version the file names (a values file copied from that chart), else the newest
+    release that renders for that Airflow version (min_airflow_version; a 2.x version also needs a chart that
+    still has the webserver)."""
+    for version in reversed(releases()):
+        facts = release(version)
+        if any(n in (facts.default_airflow_version, facts.default_airflow_tag) for n in named):
+            return version, f"its Airflow version is that chart's default ({', '.join(named)})"
+    two = _vkey(airflow_version)[0] < 3
+    for version in reversed(releases()):
+        facts = release(version)
+        floor = facts.min_airflow_version
+        if floor is not None and _vkey(airflow_version) < _vkey(floor):
+            continue
+        if two and not facts.has_webserver:
+            continue
+        return version, f"the newest chart airspec knows for Airflow {airflow_version}"
+    return releases()[0], f"the oldest chart airspec knows (Airflow {airflow_version} is older than all)"
+
+
+class ValuesProblem(NamedTuple):
+    """A values key the chart does not have, or a value its schema refuses."""
+
+    path: ValuesPath  # of the key (unknown) or of the value (invalid)
+    unknown: bool
+    message: str
+
+
+def values_problems(version: str, values: Any) -> list[ValuesProblem]:
+    """`validate_values` made usable for lint: one problem per unknown key (with a did-you-mean: a close name at
+    that level, or the same name at another level), and the schema's other complaints at their value. Null values
+    are left out first: Helm takes `key: ~` as "drop the chart's default"."""
+    import difflib
+    import re
+
+    problems: list[ValuesProblem] = []
+    for error in _validator(version, True).iter_errors(_without_nulls(values)):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            declared = set(error.schema.get("properties") or {})
+            patterns = list(error.schema.get("patternProperties") or {})
+            for key in sorted(str(k) for k in error.instance):
+                if key in declared or any(re.search(p, key) for p in patterns):
+                    continue
+                where = ".".join(str(p) for p in path) or "the top level"
+                close = difflib.get_close_matches(key, sorted(declared), n=1, cutoff=0.75)
+                elsewhere = _placed(version, key, path)
+                if elsewhere:  # the right key at the wrong level
+                    hint = f"; did you mean {elsewhere}?"
+                elif close:
+                    hint = f"; did you mean {'.'.join([*map(str, path), close[0]])}?"
+                else:
+                    hint = ""
+                problems.append(
+                    ValuesProblem(
+                        (*path, key), True, f"{key!r} is not a key of {where} in chart {version}{hint}"
+                    )
+                )
+            continue
+        wants = _WANTS.get(str(error.validator))
+        if wants is not None:  # the value itself is never quoted: it may be a secret
+            where = ".".join(str(p) for p in path)
+            expected = wants(error.validator_value)
+            problems.append(ValuesProblem(path, False, f"chart {version} wants {where} to be {expected}"))
+    return problems
+
+
+def _types(value: Any) -> str:
+    names = value if isinstance(value, list) else [value]
+    return " or ".join(f"{'an' if str(n)[0] in 'aeiou' else 'a'} {n}" for n in names)
+
+
+_WANTS: dict[str, Any] = {
+    "type": _types,
+    "enum": lambda v: "one of " + ", ".join(json.dumps(x) for x in v),
+    "const": lambda v: json.dumps(v),
+    "minimum": lambda v: f">= {v}",
+    "maximum": lambda v: f"<= {v}",
+    "pattern": lambda v: f"a string matching {v}",
+}
+
+
+def _without_nulls(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_nulls(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_without_nulls(v) for v in node]
+    return node
+
+
+def _placed(version: str, key: str, near: ValuesPath) -> str | None:
+    """Where else the schema has `key` (the dotted path closest to `near`): a key written at the wrong level."""
+    places = [p for p in _key_paths(version) if p[-1] == key]
+    if not places:
+        return None
+
+    def shared(p: tuple[str, ...]) -> tuple[int, int]:
+        common = 0
+        for a, b in zip(p, near, strict=False):
+            if a != b:
+                break
+            common += 1
+        return (-common, len(p))
+
+    return ".".join(sorted(places, key=shared)[0])
+
+
+@functools.cache
+def _key_paths(version: str) -> tuple[tuple[str, ...], ...]:
+    """Every key path the schema declares, to a depth of 4 (through `$ref`s to its definitions)."""
+    root = schema(version)
+    out: list[tuple[str, ...]] = []
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if not isinstance(node, dict) or len(path) >= 4:
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/definitions/"):
+            node = root.get("definitions", {}).get(ref.split("/")[-1], {})
+        for name, sub in (node.get("properties") or {}).items():
+            out.append((*path, name))
+            walk(sub, (*path, name))
+
+    walk(root, ())
+    return tuple(out)
