@@ -28,10 +28,10 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from airspec.artifacts import NAMES, YAML_KINDS, Artifact, build
-from airspec.diff.mask import Masker
 from airspec.diff.model import Change, Compared, Report
 from airspec.diff.sources import Deployed
 from airspec.errors import ContentError, InputError
+from airspec.mask import Masker
 from airspec.resolve import Resolved
 from airspec.terminal import printable
 

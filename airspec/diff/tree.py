@@ -20,8 +20,8 @@ from dataclasses import replace
 from typing import Any
 
 from airspec.diff import cfg
-from airspec.diff.mask import Masker
 from airspec.diff.model import Change
+from airspec.mask import Masker
 
 TreePath = tuple[Any, ...]
 

@@ -79,7 +79,8 @@ DnsLabel = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
 # Environment variable names.
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=255)]
 # Single-line text: nothing a user writes may become a new line in an INI or YAML artifact.
-Line = Annotated[str, StringConstraints(pattern=r"^[^\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", max_length=4096)]
+LINE_PATTERN = r"^[^\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Line = Annotated[str, StringConstraints(pattern=LINE_PATTERN, max_length=4096)]
 
 
 def _kept_by_cfg(value: str) -> str:
