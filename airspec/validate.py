@@ -6,6 +6,7 @@ with the pydantic models, then check what needs Airflow knowledge (the catalog o
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -127,13 +128,50 @@ def select_environment(loaded: Loaded, env: str | None) -> tuple[Any, SourceMap]
         )
     base = {k: v for k, v in data.items() if k != "environments"}
     merged = deep_merge(base, overlay)
-    source = SourceMap(loaded.source.file, dict(loaded.source.keys), dict(loaded.source.values))
-    prefix: Path = ("environments", env)
-    moved = loaded.source.rebased(prefix, ())
+    split = _split(loaded.source)
+    own_keys, own_values = split.envs.get(env, ({}, {}))
+    source = SourceMap(loaded.source.file, dict(split.keys), dict(split.values))
     _drop_replaced(source, overlay, ())
-    source.keys.update(moved["keys"])
-    source.values.update(moved["values"])
+    # The overlay's positions: where it was written, and where its values now stand in the merged spec.
+    for path, span in own_keys.items():
+        source.keys[path] = span
+        if len(path) > 2:
+            source.keys[path[2:]] = span
+    for path, span in own_values.items():
+        source.values[path] = span
+        if len(path) > 2:
+            source.values[path[2:]] = span
     return merged, source
+
+
+class _Split(NamedTuple):
+    """A spec's positions apart from its environments, and each environment's own (as written)."""
+
+    keys: dict[Path, Span]
+    values: dict[Path, Span]
+    envs: dict[str | int, tuple[dict[Path, Span], dict[Path, Span]]]
+
+
+# The split of the last few specs' source maps (by identity; the map is kept so that its id stays its own): one
+# pass over a spec with 5,000 environments instead of one per environment.
+_SPLITS: dict[int, tuple[SourceMap, _Split]] = {}
+
+
+def _split(source: SourceMap) -> _Split:
+    cached = _SPLITS.get(id(source))
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    split = _Split({}, {}, {})
+    for table, mine, index in ((source.keys, split.keys, 0), (source.values, split.values, 1)):
+        for path, span in table.items():
+            if len(path) >= 2 and path[0] == "environments":
+                split.envs.setdefault(path[1], ({}, {}))[index][path] = span
+            else:
+                mine[path] = span
+    if len(_SPLITS) >= 8:
+        _SPLITS.clear()
+    _SPLITS[id(source)] = (source, split)
+    return split
 
 
 def deep_merge(base: Any, overlay: Any) -> Any:
@@ -149,8 +187,10 @@ def deep_merge(base: Any, overlay: Any) -> Any:
 def _drop_replaced(source: SourceMap, overlay: Any, path: Path) -> None:
     """Forget base positions below values an overlay replaces whole (a list, a scalar)."""
     replaced = set(_replaced(overlay, path))
+    tops = {r[0] for r in replaced if r}
     for table in (source.keys, source.values):
-        for p in [p for p in table if any(p[:end] in replaced for end in range(len(p)))]:
+        below = [p for p in table if p and p[0] in tops and any(p[:end] in replaced for end in range(len(p)))]
+        for p in below:
             del table[p]
 
 
@@ -287,6 +327,13 @@ def _kind_of(value: Any) -> str:
 
 
 def secret_path(path: Path) -> bool:
+    """Whether `path` holds a secret (see _secret_path). List positions do not change the answer, so a spec with
+    30,000 problems in one list asks once."""
+    return _secret_path(tuple(0 if isinstance(step, int) else step for step in path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_path(path: Path) -> bool:
     """Whether `path` (in a spec, or in one of its environment overlays) is, or is inside, a field that holds a
     secret: a SecretRef of the models (but not the name of a Kubernetes Secret, variable or file it points to), a
     sensitive airflow.cfg option under `config`, or anything a sensitive name holds."""
