@@ -73,3 +73,23 @@ def test_validation_is_linear_in_the_number_of_environments() -> None:
     large = _validate_seconds(5000)
     assert large / small < 20, f"500: {small:.2f} s, 5000: {large:.2f} s"
     assert large < 90
+
+
+def _lint_seconds(folder: Path, count: int) -> float:
+    from airspec.lint.engine import Request, run
+
+    spec = folder / f"{count}" / "airflow-spec.yaml"
+    spec.parent.mkdir()
+    spec.write_text(_spec_with_environments(count), encoding="utf-8")
+    started = time.perf_counter()
+    outcome = run(Request((str(spec),)))
+    assert outcome.errors == []
+    return time.perf_counter() - started
+
+
+def test_lint_is_linear_in_the_number_of_environments(tmp_path: Path) -> None:
+    """lint resolves every environment: 10x the environments costs about 10x (it was quadratic)."""
+    _lint_seconds(tmp_path, 10)  # warm
+    small = _lint_seconds(tmp_path, 100)
+    large = _lint_seconds(tmp_path, 1000)
+    assert large / small < 20, f"100: {small:.2f} s, 1000: {large:.2f} s"
