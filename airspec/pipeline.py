@@ -26,15 +26,19 @@ DEFAULT_OUT = "build"
 
 
 def spec_label(path: str, out: str | None = None) -> str:
-    """How artifacts name their spec: its path relative to OUT (default `build`, as `compile` has it), with POSIX
-    separators, so that the same spec compiled into the same OUT gives the same bytes however its path was
+    """How artifacts name their spec: its path relative to OUT (default `build`, as `compile` has it), folders
+    resolved, with POSIX separators, so that the same spec compiled into the same OUT gives the same bytes however its path was
     spelled and wherever airspec ran. Anything unprintable (a line break in a folder name) is written as an
     escape: headers are comments, and nothing in them may start a line that a reader parses."""
-    base = os.path.abspath(out if out is not None else DEFAULT_OUT)
+    base = os.path.realpath(out if out is not None else DEFAULT_OUT)
+    # Folders are taken as they really are (a symlinked working folder or `$PWD/...` spells the same place two
+    # ways); the spec file keeps its own name even if it is a link.
+    folder, name = os.path.split(os.path.abspath(path))
+    spec = os.path.join(os.path.realpath(folder), name)
     try:
-        relative = os.path.relpath(os.path.abspath(path), base)
+        relative = os.path.relpath(spec, base)
     except ValueError:  # another drive (Windows)
-        relative = os.path.abspath(path)
+        relative = spec
     shown = relative.replace(os.sep, "/")
     return "".join(c if c.isprintable() and c != "\\" else _escape(c) for c in shown)
 

@@ -7,6 +7,7 @@ with the pydantic models, then check what needs Airflow knowledge (the catalog o
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import types
 import typing
@@ -18,8 +19,9 @@ from pydantic import BaseModel, ValidationError
 from airspec.catalog import Catalog
 from airspec.errors import Diagnostic, SpecInvalid, UsageError
 from airspec.loader import Loaded
+from airspec.mask import leaves, option_sensitive, scrub, sensitive_name
 from airspec.model import Spec
-from airspec.model.types import DURATION_PATTERN, QUANTITY_PATTERN, EnvVar, SecretRef
+from airspec.model.types import DURATION_PATTERN, LINE_PATTERN, QUANTITY_PATTERN, EnvVar, SecretRef
 from airspec.semantic import catalog_for, helm_values, raw_config_problems, semantic
 from airspec.source import Path, SourceMap, Span, format_path
 
@@ -27,6 +29,7 @@ _YAML11_BOOLS = ("yes", "no", "on", "off", "y", "n")
 _PATTERN_WORDS = {
     DURATION_PATTERN: "a duration like 30s, 5m, 2h or 1h30m",
     QUANTITY_PATTERN: "a Kubernetes quantity like 500m, 2, 512Mi or 2Gi",
+    LINE_PATTERN: "a single line without control characters",
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "a lower-case DNS name (letters, digits, '-')",
     r"^(2|3)\.\d+(\.\d+)?$": 'an Airflow version like "3.3" or "2.11.2"',
     r"^3\.\d+$": 'a Python version like "3.12"',
@@ -140,17 +143,55 @@ def select_environment(loaded: Loaded, env: str | None) -> Selected:
         )
     base = {k: v for k, v in data.items() if k != "environments"}
     merged = deep_merge(base, overlay)
-    source = SourceMap(loaded.source.file, dict(loaded.source.keys), dict(loaded.source.values))
-    prefix: Path = ("environments", env)
-    moved = loaded.source.rebased(prefix, ())
+    split = _split(loaded.source)
+    own_keys, own_values = split.envs.get(env, ({}, {}))
+    source = SourceMap(loaded.source.file, dict(split.keys), dict(split.values))
     _drop_replaced(source, overlay, ())
-    source.keys.update(moved["keys"])
-    source.values.update(moved["values"])
+    # The overlay's positions: where it was written, and where its values now stand in the merged spec.
+    for path, span in own_keys.items():
+        source.keys[path] = span
+        if len(path) > 2:
+            source.keys[path[2:]] = span
+    for path, span in own_values.items():
+        source.values[path] = span
+        if len(path) > 2:
+            source.values[path[2:]] = span
+    prefix: Path = ("environments", env)
     both = {
         path: (loaded.source.key(path), loaded.source.key((*prefix, *path)))
         for path in _merged_paths(base, overlay, ())
     }
     return Selected(merged, source, both)
+
+
+class _Split(NamedTuple):
+    """A spec's positions apart from its environments, and each environment's own (as written)."""
+
+    keys: dict[Path, Span]
+    values: dict[Path, Span]
+    envs: dict[str | int, tuple[dict[Path, Span], dict[Path, Span]]]
+
+
+# The split of the last few specs' source maps (by identity; the map is kept so that its id stays its own): one
+# pass over a spec with 5,000 environments instead of one per environment.
+_SPLITS: dict[int, tuple[SourceMap, _Split]] = {}
+
+
+def _split(source: SourceMap) -> _Split:
+    cached = _SPLITS.get(id(source))
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    split = _Split({}, {}, {})
+    for table, mine, index in ((source.keys, split.keys, 0), (source.values, split.values, 1)):
+        for path, span in table.items():
+            if len(path) >= 2 and path[0] == "environments":
+                split.envs.setdefault(path[1], ({}, {}))[index][path] = span
+            else:
+                mine[path] = span
+    if len(_SPLITS) >= 8:
+        _SPLITS.clear()
+    _SPLITS[id(source)] = (source, split)
+    return split
 
 
 def deep_merge(base: Any, overlay: Any, path: Path = ()) -> Any:
@@ -196,8 +237,10 @@ def _merged_paths(base: Any, overlay: Any, path: Path) -> Iterator[Path]:
 def _drop_replaced(source: SourceMap, overlay: Any, path: Path) -> None:
     """Forget base positions below values an overlay replaces whole (a list, a scalar, a one-of value)."""
     replaced = set(_replaced(overlay, path))
+    tops = {r[0] for r in replaced if r}
     for table in (source.keys, source.values):
-        for p in [p for p in table if any(p[:end] in replaced for end in range(len(p)))]:
+        below = [p for p in table if p and p[0] in tops and any(p[:end] in replaced for end in range(len(p)))]
+        for p in below:
             del table[p]
 
 
@@ -276,8 +319,16 @@ def _diagnostic(path: Path, error: dict[str, Any], source: SourceMap, lines: lis
         name = error["leftover"][-1] if error["leftover"] else error["loc"][-1]
         return Diagnostic(source.key(path), "error", f"{where}: missing required key {name!r}")
     span = source.key(path) if "[key]" in error["leftover"] else source.value(path)
-    raw = _raw_token(lines, span)
+    msg = _message(kind, error, value, _raw_token(lines, span), secret_path(path))
+    return Diagnostic(span, "error", f"{where}: {msg}")
+
+
+def _message(kind: str, error: dict[str, Any], value: Any, raw: str, secret: bool) -> str:
+    """What is wrong with `value`; under a secret field, said without showing the value."""
     msg = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if secret:
+        pattern = (error.get("ctx") or {}).get("pattern", "")
+        return scrub(_secret_message(kind, msg, value, pattern), leaves(value))
     if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
         msg = f'expected a string, got the number {raw or value!r}: quote it, as "{raw or value}"'
     elif kind == "bool_type":
@@ -297,7 +348,66 @@ def _diagnostic(path: Path, error: dict[str, Any], source: SourceMap, lines: lis
         msg = f"expected a mapping, got {_describe(value)}"
     elif kind == "list_type":
         msg = f"expected a list, got {_describe(value)}"
-    return Diagnostic(span, "error", f"{where}: {msg}")
+    return msg
+
+
+def _secret_message(kind: str, msg: str, value: Any, pattern: str) -> str:
+    got = f"got {_kind_of(value)} (not shown: this field holds a secret)"
+    if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"expected a string, {got}: quote it"
+    if kind == "bool_type":
+        return f"expected true or false, {got}"
+    if kind in ("int_type", "float_type", "int_from_float"):
+        return f"expected {'an integer' if kind != 'float_type' else 'a number'}, {got}"
+    if kind == "string_pattern_mismatch":
+        if "\n" in str(value) or "\r" in str(value):
+            return "must be a single line (no line breaks)"
+        return f"expected {_PATTERN_WORDS.get(pattern, 'a value of another form')}, {got}"
+    if "SecretRef" in msg:
+        return f"expected a string or a mapping with one of secret, env, file, {got}"
+    if kind in ("dict_type", "model_type"):
+        return f"expected a mapping, {got}"
+    if kind == "list_type":
+        return f"expected a list, {got}"
+    if kind == "literal_error" or msg.startswith("Input should be "):
+        return f"{msg.replace('Input should be ', 'expected ', 1)}, {got}"
+    return msg
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return _describe(value) if value is None or isinstance(value, dict | list) else "a value"
+
+
+def secret_path(path: Path) -> bool:
+    """Whether `path` holds a secret (see _secret_path). List positions do not change the answer, so a spec with
+    30,000 problems in one list asks once."""
+    return _secret_path(tuple(0 if isinstance(step, int) else step for step in path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_path(path: Path) -> bool:
+    """Whether `path` (in a spec, or in one of its environment overlays) is, or is inside, a field that holds a
+    secret: a SecretRef of the models (but not the name of a Kubernetes Secret, variable or file it points to), a
+    sensitive airflow.cfg option under `config`, or anything a sensitive name holds."""
+    if len(path) >= 2 and path[0] == "environments":
+        path = path[2:]
+    config = len(path) >= 3 and path[0] == "config" and isinstance(path[1], str) and isinstance(path[2], str)
+    if config and option_sensitive(str(path[1]), str(path[2])):
+        return True
+    annotation: Any = Spec
+    for at, step in enumerate(path):
+        annotation = _step(annotation, step)
+        if annotation is None:
+            break
+        if any(c is SecretRef for c in _candidates(annotation)):
+            return path[at + 1 : at + 2] not in (("secret",), ("env",), ("file",))
+    return any(isinstance(s, str) and s not in ("secrets", "secret") and sensitive_name(s) for s in path)
 
 
 def _describe(value: Any) -> str:

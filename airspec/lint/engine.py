@@ -96,7 +96,52 @@ def run(request: Request) -> Outcome:
         if rule.id in active:
             findings.extend(_check(rule, specs, files, groups))
     kept, hidden = _finish(findings, sources, request.severity, {r.id for r in rules})
-    return Outcome(kept, [s.path for s in sources], errors, hidden, tuple(targets), tuple(notices))
+    return Outcome(
+        _without_secrets(kept, sources, files),
+        [s.path for s in sources],
+        errors,
+        hidden,
+        tuple(targets),
+        tuple(notices),
+    )
+
+
+def _without_secrets(
+    findings: list[Diagnostic], sources: list[inputs.Source], files: list[FileContext]
+) -> list[Diagnostic]:
+    """The last line of defence: no message names a secret value any input holds (rules name the field; this
+    catches a rule that quotes a value it did not know was secret). Reading the inputs' secrets costs a walk of
+    each, so only a run with findings pays it."""
+    if not findings:
+        return findings
+    from airspec.mask import scrub
+
+    secrets = set(_input_secrets(sources, files))
+    return [Diagnostic(d.span, d.severity, scrub(d.message, secrets), d.code) for d in findings]
+
+
+def _input_secrets(sources: list[inputs.Source], files: list[FileContext]) -> Iterable[str]:
+    from airspec.mask import Masker, option_sensitive, tree_secrets, url_secrets
+
+    for ctx in files:
+        for opt in ctx.options:
+            if opt.value and option_sensitive(opt.section, opt.name, ctx.catalog):
+                yield opt.value
+                yield opt.raw
+        if ctx.ini is not None:
+            for entry in ctx.ini.entries:
+                if option_sensitive(entry.section, entry.name, ctx.catalog):
+                    yield entry.value
+                yield from url_secrets(entry.value)
+    for source in sources:
+        if source.loaded is None:
+            continue
+        if source.kind == "spec":
+            from airspec.validate import secret_path
+
+            yield from tree_secrets(source.loaded.data, secret_path)
+        else:
+            yield from tree_secrets(source.loaded.data, Masker(False).path_sensitive)
 
 
 def _groups(specs: list[SpecContext], files: list[FileContext], one: bool) -> list[Project]:

@@ -12,7 +12,9 @@ from airspec.model.types import (
     EnvVar,
     ImageRepository,
     ImageTag,
+    KubeMap,
     Line,
+    MapKey,
     Quantity,
     Resources,
     SecretRef,
@@ -29,7 +31,6 @@ Replicas = Annotated[int, Field(ge=0, le=1000)]
 PositiveInt = Annotated[int, Field(ge=1)]
 OptionValue = CfgLine | int | float | bool
 ConfigName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=128)]
-KubeMap = dict[str, Any]
 
 
 # Empty defaults. Not `list`/`dict` themselves: pydantic asks inspect.signature whether a default factory takes
@@ -172,7 +173,7 @@ class Dags(Strict):
 
 class TaskProfile(Strict):
     resources: Resources = Field(default_factory=Resources)
-    node_selector: dict[str, Line] = Field(default_factory=_no_entries)
+    node_selector: dict[MapKey, Line] = Field(default_factory=_no_entries)
     tolerations: list[Toleration] = Field(default_factory=_no_items)
     affinity: KubeMap | None = None
     env: list[EnvVar] = Field(default_factory=_no_items)
