@@ -24,6 +24,8 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 MAX_COMMENT_RUN = 10_000
+# Text after alias expansion (the file itself is at most MAX_BYTES).
+MAX_EXPANDED_CHARS = 16 * 1024 * 1024
 
 _STD = "tag:yaml.org,2002:"
 _BRACKETS = re.compile(r"[\[\]{}]")
@@ -111,7 +113,7 @@ def load_text(text: str, name: str) -> Loaded:
     node, by_libyaml = _parse(text, name, pure=False)
     if node is None:
         return Loaded({}, SourceMap(name, {}, {}), text)
-    size = _expanded_size(node, {})
+    size = _expanded_size(node, {}, name)
     if size > MAX_NODES:
         raise ContentError(
             f"document expands to more than {MAX_NODES} nodes (alias expansion is bounded)",
@@ -366,22 +368,44 @@ def _check_comment_runs(text: str, name: str) -> None:
             run = 0
 
 
-def _expanded_size(node: Any, memo: dict[int, int]) -> int:
-    """Node count after alias expansion, computed on the shared graph so a 'billion laughs' costs nothing."""
+class _Expanded(NamedTuple):
+    nodes: int
+    chars: int
+
+
+def _expanded_size(node: Any, memo: dict[int, _Expanded], name: str) -> int:
+    """Node count after alias expansion, computed on the shared graph so a 'billion laughs' costs nothing. The text
+    the expansion would hold is bounded too (MAX_EXPANDED_CHARS): one large value aliased a few hundred times is as
+    costly as many nodes. Raises ContentError at the repeated value when that bound is passed."""
     known = memo.get(id(node))
     if known is not None:
-        return known
-    memo[id(node)] = MAX_NODES + 1  # a cycle counts as unbounded
-    total = 1
+        return known.nodes
+    memo[id(node)] = _Expanded(MAX_NODES + 1, 0)  # a cycle counts as unbounded
+    nodes, chars = 1, 0
     if isinstance(node.value, list):
         for item in node.value:
             parts = item if isinstance(item, tuple) else (item,)
             for part in parts:
-                total += _expanded_size(part, memo)
-                if total > MAX_NODES:
+                nodes += _expanded_size(part, memo, name)
+                chars += memo[id(part)].chars
+                if chars > MAX_EXPANDED_CHARS:
+                    where = Span(name, part.start_mark.line + 1, part.start_mark.column + 1)
+                    raise ContentError(
+                        f"document expands to more than {MAX_EXPANDED_CHARS // (1024 * 1024)} MiB of text "
+                        f"(this value, {_size(memo[id(part)].chars)}, is repeated through aliases; alias "
+                        "expansion is bounded)",
+                        where,
+                    )
+                if nodes > MAX_NODES:
                     break
-    memo[id(node)] = total
-    return total
+    elif isinstance(node.value, str):
+        chars = len(node.value)
+    memo[id(node)] = _Expanded(nodes, chars)
+    return nodes
+
+
+def _size(chars: int) -> str:
+    return f"{chars / (1024 * 1024):.1f} MiB" if chars >= 1024 * 1024 else f"{chars} characters"
 
 
 class _Builder:
@@ -411,11 +435,11 @@ class _Builder:
     def _mapping(self, node: Any, path: Path, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         first: dict[str, Span] = {}
-        merged: dict[str, Any] = {}
+        merges: list[Any] = []
         for key_node, value_node in node.value:
             key_tag = str(getattr(key_node.tag, "value", key_node.tag) or "")
             if key_tag == _STD + "merge":
-                merged.update(self._merge_sources(value_node, path, depth))
+                merges.append(value_node)  # built after the mapping's own keys, whose positions win
                 continue
             if not isinstance(key_node.value, str) or key_tag not in (
                 _STD + "str",
@@ -428,8 +452,11 @@ class _Builder:
             if key in first:
                 raise ContentError(f"duplicate key {key!r} (first defined at line {first[key].line})", here)
             first[key] = here
-            self.source.keys[(*path, key)] = here
+            self.source.keys.setdefault((*path, key), here)
             out[key] = self.build(value_node, (*path, key), depth + 1)
+        merged: dict[str, Any] = {}
+        for value_node in merges:
+            merged.update(self._merge_sources(value_node, path, depth))
         for key, value in merged.items():
             out.setdefault(key, value)
         return out

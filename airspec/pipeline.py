@@ -11,27 +11,34 @@ Renderers (artifacts.build) and lint rules read what `resolved` returns; nothing
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Sequence
 
-from airspec.errors import Diagnostic, InputError
-from airspec.loader import Loaded, load_file, load_text
+from airspec.errors import ContentError, Diagnostic, InputError, UsageError
+from airspec.lint.inputs import HELM_KEYS, kind_by_name, kind_of_yaml, looks_like_ini
+from airspec.loader import Loaded, load_text, read_text
 from airspec.resolve import Resolved, resolve
-from airspec.validate import validate, validate_all
+from airspec.source import Span
+from airspec.validate import allowed_keys, validate, validate_all
 
 SPEC_FILE_NAMES = ("airflow-spec.yaml", "airflow-spec.yml")
 DEFAULT_OUT = "build"
 
 
 def spec_label(path: str, out: str | None = None) -> str:
-    """How artifacts name their spec: its path relative to OUT (default `build`, as `compile` has it), with POSIX
-    separators, so that the same spec compiled into the same OUT gives the same bytes however its path was
+    """How artifacts name their spec: its path relative to OUT (default `build`, as `compile` has it), folders
+    resolved, with POSIX separators, so that the same spec compiled into the same OUT gives the same bytes however its path was
     spelled and wherever airspec ran. Anything unprintable (a line break in a folder name) is written as an
     escape: headers are comments, and nothing in them may start a line that a reader parses."""
-    base = os.path.abspath(out if out is not None else DEFAULT_OUT)
+    base = os.path.realpath(out if out is not None else DEFAULT_OUT)
+    # Folders are taken as they really are (a symlinked working folder or `$PWD/...` spells the same place two
+    # ways); the spec file keeps its own name even if it is a link.
+    folder, name = os.path.split(os.path.abspath(path))
+    spec = os.path.join(os.path.realpath(folder), name)
     try:
-        relative = os.path.relpath(os.path.abspath(path), base)
+        relative = os.path.relpath(spec, base)
     except ValueError:  # another drive (Windows)
-        relative = os.path.abspath(path)
+        relative = spec
     shown = relative.replace(os.sep, "/")
     return "".join(c if c.isprintable() and c != "\\" else _escape(c) for c in shown)
 
@@ -46,7 +53,55 @@ def _escape(c: str) -> str:
 
 
 def load_spec(path: str) -> Loaded:
-    return load_file(path)
+    """The spec at `path`; an airflow.cfg, Helm values, a compose file or a workflow given instead is named as
+    what it is, with the commands that read it, rather than validated key by key as a spec."""
+    text = read_text(path)
+    try:
+        loaded = load_text(text, path)
+    except ContentError:
+        if looks_like_ini(text):
+            raise ContentError(_not_a_spec(path, "airflow.cfg"), Span(path, 1, 1)) from None
+        raise
+    kind = _other_kind(path, loaded.data)
+    if kind is not None:
+        raise ContentError(_not_a_spec(path, kind), Span(path, 1, 1))
+    return loaded
+
+
+_KIND_WORDS = {
+    "airflow.cfg": "an airflow.cfg",
+    "helm-values": "Helm values for the Airflow chart",
+    "compose": "a docker-compose file",
+    "workflow": "a GitHub workflow",
+    "statsd-mapping": "statsd_exporter mappings",
+}
+
+
+def _not_a_spec(path: str, kind: str) -> str:
+    shown = shlex.quote("".join(c if c.isprintable() else repr(c)[1:-1] for c in path))
+    reads = f"`airspec lint {shown}` checks it"
+    if kind in ("airflow.cfg", "helm-values", "compose"):
+        reads += ", `airspec import` makes a spec of it"
+    return f"not a spec but {_KIND_WORDS[kind]}: {reads}"
+
+
+def _other_kind(path: str, data: object) -> str | None:
+    """The kind of a YAML file that is plainly not a spec (lint's detection), else None. A file named as a spec,
+    or with an `airflow:` key, is a spec, however broken; otherwise it must have keys no spec has."""
+    if not isinstance(data, dict) or "airflow" in data or kind_by_name(path) == "spec":
+        return None
+    from airspec.model import Spec
+
+    foreign = set(data) - set(allowed_keys(Spec, ()))
+    if not foreign:
+        return None
+    try:
+        kind = kind_of_yaml(path, data)
+    except UsageError:
+        return None
+    if kind == "helm-values" and not foreign & HELM_KEYS:
+        return None
+    return kind if kind != "spec" else None
 
 
 def problems(loaded: Loaded, env: str | None = None) -> list[Diagnostic]:

@@ -7,6 +7,7 @@ with the pydantic models, then check what needs Airflow knowledge (the catalog o
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import types
 import typing
@@ -18,15 +19,17 @@ from pydantic import BaseModel, ValidationError
 from airspec.catalog import Catalog
 from airspec.errors import Diagnostic, SpecInvalid, UsageError
 from airspec.loader import Loaded
+from airspec.mask import leaves, option_sensitive, scrub, sensitive_name
 from airspec.model import Spec
-from airspec.model.types import DURATION_PATTERN, QUANTITY_PATTERN
-from airspec.semantic import catalog_for, semantic
+from airspec.model.types import DURATION_PATTERN, LINE_PATTERN, QUANTITY_PATTERN, EnvVar, SecretRef
+from airspec.semantic import catalog_for, helm_values, raw_config_problems, semantic
 from airspec.source import Path, SourceMap, Span, format_path
 
 _YAML11_BOOLS = ("yes", "no", "on", "off", "y", "n")
 _PATTERN_WORDS = {
     DURATION_PATTERN: "a duration like 30s, 5m, 2h or 1h30m",
     QUANTITY_PATTERN: "a Kubernetes quantity like 500m, 2, 512Mi or 2Gi",
+    LINE_PATTERN: "a single line without control characters",
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "a lower-case DNS name (letters, digits, '-')",
     r"^(2|3)\.\d+(\.\d+)?$": 'an Airflow version like "3.3" or "2.11.2"',
     r"^3\.\d+$": 'a Python version like "3.12"',
@@ -58,13 +61,14 @@ def _one_line(text: str) -> str:
 
 
 def _validate(loaded: Loaded, env: str | None) -> Validated:
-    data, source = select_environment(loaded, env)
+    data, source, merged = select_environment(loaded, env)
     diagnostics: list[Diagnostic] = []
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        diagnostics.extend(_from_pydantic(exc, data, source, loaded.text))
-        # The version may still be readable: report version-dependent problems in the same run.
+        diagnostics.extend(_from_pydantic(exc, data, source, loaded.text, merged))
+        # The version and `config:` may still be readable: report their catalog problems in the same run.
+        diagnostics.extend(raw_config_problems(data, source))
         raise SpecInvalid(diagnostics) from None
     catalog, problems = catalog_for(spec, source)
     diagnostics.extend(problems)
@@ -72,7 +76,11 @@ def _validate(loaded: Loaded, env: str | None) -> Validated:
         diagnostics.extend(semantic(spec, source, catalog))
     if diagnostics or catalog is None:
         raise SpecInvalid(diagnostics)
-    return Validated(spec, source, catalog, env)
+    validated = Validated(spec, source, catalog, env)
+    diagnostics.extend(helm_values(validated))  # needs a spec that passed everything else: it compiles values
+    if diagnostics:
+        raise SpecInvalid(diagnostics)
+    return validated
 
 
 def validate_all(loaded: Loaded, env: str | None = None) -> list[Diagnostic]:
@@ -102,14 +110,23 @@ def _problems(loaded: Loaded, env: str | None) -> list[Diagnostic]:
 # ---------------------------------------------------------------------------------------------- environments
 
 
-def select_environment(loaded: Loaded, env: str | None) -> tuple[Any, SourceMap]:
+class Selected(NamedTuple):
+    """The spec as validated: base merged with one overlay, positions, and the mappings both of them wrote."""
+
+    data: Any
+    source: SourceMap
+    # Each mapping with keys from both the base and the overlay: where each of them wrote it.
+    merged: dict[Path, tuple[Span, Span]]
+
+
+def select_environment(loaded: Loaded, env: str | None) -> Selected:
     data = loaded.data
     if not isinstance(data, dict):
         raise SpecInvalid(
             [Diagnostic(Span(loaded.source.file, 1, 1), "error", "a spec must be a YAML mapping")]
         )
     if env is None:
-        return data, loaded.source
+        return Selected(data, loaded.source, {})
     envs = data.get("environments")
     if not isinstance(envs, dict) or env not in envs:
         known = _one_line(", ".join(sorted(envs))) if isinstance(envs, dict) and envs else "none defined"
@@ -126,35 +143,109 @@ def select_environment(loaded: Loaded, env: str | None) -> tuple[Any, SourceMap]
         )
     base = {k: v for k, v in data.items() if k != "environments"}
     merged = deep_merge(base, overlay)
-    source = SourceMap(loaded.source.file, dict(loaded.source.keys), dict(loaded.source.values))
-    prefix: Path = ("environments", env)
-    moved = loaded.source.rebased(prefix, ())
+    split = _split(loaded.source)
+    own_keys, own_values = split.envs.get(env, ({}, {}))
+    source = SourceMap(loaded.source.file, dict(split.keys), dict(split.values))
     _drop_replaced(source, overlay, ())
-    source.keys.update(moved["keys"])
-    source.values.update(moved["values"])
-    return merged, source
+    # The overlay's positions: where it was written, and where its values now stand in the merged spec.
+    for path, span in own_keys.items():
+        source.keys[path] = span
+        if len(path) > 2:
+            source.keys[path[2:]] = span
+    for path, span in own_values.items():
+        source.values[path] = span
+        if len(path) > 2:
+            source.values[path[2:]] = span
+    prefix: Path = ("environments", env)
+    both = {
+        path: (loaded.source.key(path), loaded.source.key((*prefix, *path)))
+        for path in _merged_paths(base, overlay, ())
+    }
+    return Selected(merged, source, both)
 
 
-def deep_merge(base: Any, overlay: Any) -> Any:
-    """Mappings merge key by key; anything else in the overlay (lists included) replaces the base."""
-    if isinstance(base, dict) and isinstance(overlay, dict):
+class _Split(NamedTuple):
+    """A spec's positions apart from its environments, and each environment's own (as written)."""
+
+    keys: dict[Path, Span]
+    values: dict[Path, Span]
+    envs: dict[str | int, tuple[dict[Path, Span], dict[Path, Span]]]
+
+
+# The split of the last few specs' source maps (by identity; the map is kept so that its id stays its own): one
+# pass over a spec with 5,000 environments instead of one per environment.
+_SPLITS: dict[int, tuple[SourceMap, _Split]] = {}
+
+
+def _split(source: SourceMap) -> _Split:
+    cached = _SPLITS.get(id(source))
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    split = _Split({}, {}, {})
+    for table, mine, index in ((source.keys, split.keys, 0), (source.values, split.values, 1)):
+        for path, span in table.items():
+            if len(path) >= 2 and path[0] == "environments":
+                split.envs.setdefault(path[1], ({}, {}))[index][path] = span
+            else:
+                mine[path] = span
+    if len(_SPLITS) >= 8:
+        _SPLITS.clear()
+    _SPLITS[id(source)] = (source, split)
+    return split
+
+
+def deep_merge(base: Any, overlay: Any, path: Path = ()) -> Any:
+    """Mappings merge key by key; anything else in the overlay (lists included) replaces the base, and so does a
+    value whose keys are alternatives (a secret reference: `{env: X}` over `{secret: ...}` is the env, not both).
+    `null` in the overlay deletes the key."""
+    if isinstance(base, dict) and isinstance(overlay, dict) and not is_one_of(path):
         out = dict(base)
         for key, value in overlay.items():
-            out[key] = deep_merge(base[key], value) if key in base else value
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = deep_merge(base[key], value, (*path, key)) if key in base else value
         return out
     return overlay
 
 
+# Models whose keys are alternatives, exactly one given: an overlay replaces such a value whole.
+ONE_OF: tuple[type[BaseModel], ...] = (SecretRef, EnvVar)
+
+
+def is_one_of(path: Path) -> bool:
+    """Whether the spec's value at `path` is one of ONE_OF (found by walking the models' annotations)."""
+    annotation: Any = Spec
+    for step in path:
+        annotation = _step(annotation, step)
+        if annotation is None:
+            return False
+    return any(isinstance(c, type) and issubclass(c, ONE_OF) for c in _candidates(annotation))
+
+
+def _merged_paths(base: Any, overlay: Any, path: Path) -> Iterator[Path]:
+    """Mappings whose keys come from both the base and the overlay."""
+    if not (isinstance(base, dict) and isinstance(overlay, dict)) or is_one_of(path):
+        return
+    if path and any(v is not None for v in overlay.values()) and any(k not in overlay for k in base):
+        yield path
+    for key, value in overlay.items():
+        if key in base:
+            yield from _merged_paths(base[key], value, (*path, key))
+
+
 def _drop_replaced(source: SourceMap, overlay: Any, path: Path) -> None:
-    """Forget base positions below values an overlay replaces whole (a list, a scalar)."""
+    """Forget base positions below values an overlay replaces whole (a list, a scalar, a one-of value)."""
     replaced = set(_replaced(overlay, path))
+    tops = {r[0] for r in replaced if r}
     for table in (source.keys, source.values):
-        for p in [p for p in table if any(p[:end] in replaced for end in range(len(p)))]:
+        below = [p for p in table if p and p[0] in tops and any(p[:end] in replaced for end in range(len(p)))]
+        for p in below:
             del table[p]
 
 
 def _replaced(overlay: Any, path: Path) -> Iterator[Path]:
-    if not isinstance(overlay, dict):
+    if not isinstance(overlay, dict) or is_one_of(path):
         yield path
         return
     for key, value in overlay.items():
@@ -164,7 +255,9 @@ def _replaced(overlay: Any, path: Path) -> Iterator[Path]:
 # ------------------------------------------------------------------------------------------ pydantic errors
 
 
-def _from_pydantic(exc: ValidationError, data: Any, source: SourceMap, text: str) -> Iterator[Diagnostic]:
+def _from_pydantic(
+    exc: ValidationError, data: Any, source: SourceMap, text: str, merged: dict[Path, tuple[Span, Span]]
+) -> Iterator[Diagnostic]:
     seen: dict[Path, list[dict[str, Any]]] = {}
     for error in exc.errors(include_url=False):
         path, leftover = _data_path(data, error["loc"])
@@ -172,7 +265,13 @@ def _from_pydantic(exc: ValidationError, data: Any, source: SourceMap, text: str
     lines = text.splitlines()
     for path, errors in seen.items():
         for detail in _most_specific(errors):
-            yield _diagnostic(path, detail, source, lines)
+            d = _diagnostic(path, detail, source, lines)
+            if path in merged:
+                base, over = merged[path]
+                d = d._replace(
+                    message=f"{d.message} (merged from the base at {base} and the overlay at {over})"
+                )
+            yield d
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[Path, list[str | int]]:
@@ -220,8 +319,16 @@ def _diagnostic(path: Path, error: dict[str, Any], source: SourceMap, lines: lis
         name = error["leftover"][-1] if error["leftover"] else error["loc"][-1]
         return Diagnostic(source.key(path), "error", f"{where}: missing required key {name!r}")
     span = source.key(path) if "[key]" in error["leftover"] else source.value(path)
-    raw = _raw_token(lines, span)
+    msg = _message(kind, error, value, _raw_token(lines, span), secret_path(path))
+    return Diagnostic(span, "error", f"{where}: {msg}")
+
+
+def _message(kind: str, error: dict[str, Any], value: Any, raw: str, secret: bool) -> str:
+    """What is wrong with `value`; under a secret field, said without showing the value."""
     msg = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if secret:
+        pattern = (error.get("ctx") or {}).get("pattern", "")
+        return scrub(_secret_message(kind, msg, value, pattern), leaves(value))
     if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
         msg = f'expected a string, got the number {raw or value!r}: quote it, as "{raw or value}"'
     elif kind == "bool_type":
@@ -241,7 +348,66 @@ def _diagnostic(path: Path, error: dict[str, Any], source: SourceMap, lines: lis
         msg = f"expected a mapping, got {_describe(value)}"
     elif kind == "list_type":
         msg = f"expected a list, got {_describe(value)}"
-    return Diagnostic(span, "error", f"{where}: {msg}")
+    return msg
+
+
+def _secret_message(kind: str, msg: str, value: Any, pattern: str) -> str:
+    got = f"got {_kind_of(value)} (not shown: this field holds a secret)"
+    if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"expected a string, {got}: quote it"
+    if kind == "bool_type":
+        return f"expected true or false, {got}"
+    if kind in ("int_type", "float_type", "int_from_float"):
+        return f"expected {'an integer' if kind != 'float_type' else 'a number'}, {got}"
+    if kind == "string_pattern_mismatch":
+        if "\n" in str(value) or "\r" in str(value):
+            return "must be a single line (no line breaks)"
+        return f"expected {_PATTERN_WORDS.get(pattern, 'a value of another form')}, {got}"
+    if "SecretRef" in msg:
+        return f"expected a string or a mapping with one of secret, env, file, {got}"
+    if kind in ("dict_type", "model_type"):
+        return f"expected a mapping, {got}"
+    if kind == "list_type":
+        return f"expected a list, {got}"
+    if kind == "literal_error" or msg.startswith("Input should be "):
+        return f"{msg.replace('Input should be ', 'expected ', 1)}, {got}"
+    return msg
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return _describe(value) if value is None or isinstance(value, dict | list) else "a value"
+
+
+def secret_path(path: Path) -> bool:
+    """Whether `path` holds a secret (see _secret_path). List positions do not change the answer, so a spec with
+    30,000 problems in one list asks once."""
+    return _secret_path(tuple(0 if isinstance(step, int) else step for step in path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_path(path: Path) -> bool:
+    """Whether `path` (in a spec, or in one of its environment overlays) is, or is inside, a field that holds a
+    secret: a SecretRef of the models (but not the name of a Kubernetes Secret, variable or file it points to), a
+    sensitive airflow.cfg option under `config`, or anything a sensitive name holds."""
+    if len(path) >= 2 and path[0] == "environments":
+        path = path[2:]
+    config = len(path) >= 3 and path[0] == "config" and isinstance(path[1], str) and isinstance(path[2], str)
+    if config and option_sensitive(str(path[1]), str(path[2])):
+        return True
+    annotation: Any = Spec
+    for at, step in enumerate(path):
+        annotation = _step(annotation, step)
+        if annotation is None:
+            break
+        if any(c is SecretRef for c in _candidates(annotation)):
+            return path[at + 1 : at + 2] not in (("secret",), ("env",), ("file",))
+    return any(isinstance(s, str) and s not in ("secrets", "secret") and sensitive_name(s) for s in path)
 
 
 def _describe(value: Any) -> str:

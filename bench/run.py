@@ -4,9 +4,8 @@ Targets from the issue tracker, as ratios to what is measured in the same run (m
   validate, compile and lint of kubernetes-helm within 1.3x of the floor row (click + ruamel.yaml + pydantic
   imported and airspec's models validating the example: what no airspec command can go below),
   lint of a raw airflow.cfg at least 15x faster than `airflow config lint` on the same file,
-  import of a cfg + values + compose triple within 1.5x lint of the same files,
-  per-spec cost flat and under 10 ms over 200 specs in one process, a billion-laughs file refused in well under
-  a second.
+  per-spec cost flat and under 10 ms over 200 specs in one process, a billion-laughs file refused within the
+  same 1.3x of the floor (bounded work, not a parse of the expansion).
 Run: `make bench` (or `python bench/run.py [--runs N]`). Prints one table; exits 1 when a target is missed.
 The peer `airflow config lint` runs from .venv-airflow (installed by scripts/install-validators.sh); without it
 that row is skipped.
@@ -158,7 +157,12 @@ def main() -> int:
             None,
             None,
         ),
-        ("airspec validate billion-laughs", [*airspec, "validate", billion_laughs(scratch)], 500.0, None),
+        (
+            "airspec validate billion-laughs",
+            [*airspec, "validate", billion_laughs(scratch)],
+            FLOOR_RATIO,
+            None,
+        ),
     ]
     validators = ROOT / ".venv" / "bin"
     if (validators / "check-jsonschema").exists():

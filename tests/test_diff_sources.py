@@ -15,8 +15,8 @@ from ruamel.yaml import YAML
 
 from airspec.catalog import load
 from airspec.diff import cfg, run
-from airspec.diff.mask import Masker, sensitive_name
 from airspec.diff.sources import CHART_CONFIG
+from airspec.mask import Masker, sensitive_name
 from tests.diff_support import compiled, example, run_diff
 from tests.validators import shared
 

@@ -115,7 +115,18 @@ def artifact_table() -> str:
     return "\n".join(head + rows) + "\n"
 
 
-SECTIONS = {"spec-reference": spec_reference, "artifacts": artifact_table, "rules": rule_catalog}
+def support_table() -> str:
+    from tools.support_table import markdown
+
+    return markdown()
+
+
+SECTIONS = {
+    "spec-reference": spec_reference,
+    "support": support_table,
+    "artifacts": artifact_table,
+    "rules": rule_catalog,
+}
 
 
 def render(text: str) -> str:

@@ -29,11 +29,11 @@ from pathlib import PurePosixPath
 
 from airspec.artifacts import NAMES, YAML_KINDS, Artifact, build
 from airspec.diff import cfg, live, origins, plain, sources, tree
-from airspec.diff.mask import Masker
 from airspec.diff.model import Change, Compared, Report
 from airspec.diff.sources import Deployed
 from airspec.errors import ContentError, InputError
 from airspec.loader import load_text
+from airspec.mask import Masker
 from airspec.pipeline import resolved as resolve_spec
 from airspec.resolve import Resolved
 from airspec.terminal import printable

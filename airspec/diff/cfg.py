@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airspec.catalog import Catalog
-from airspec.diff.mask import MASK, Masker
 from airspec.diff.model import Change
 from airspec.errors import InputError
+from airspec.mask import MASK, Masker
 from airspec.model.types import SecretRef
 from airspec.resolve import Resolved
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from airspec.diff.mask import env_option
+from airspec.mask import env_option
 from airspec.resolve import Resolved
 from airspec.source import Path
 

@@ -8,8 +8,8 @@ import re
 
 from airspec.artifacts import Artifact
 from airspec.diff import origins, sources
-from airspec.diff.mask import MASK, Masker, sensitive_name
 from airspec.diff.model import Change
+from airspec.mask import MASK, Masker, sensitive_name
 from airspec.resolve import Resolved
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -22,10 +22,10 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from airspec.diff import cfg
-from airspec.diff.mask import Masker
 from airspec.diff.model import Change
 from airspec.errors import ContentError
 from airspec.loader import load_text
+from airspec.mask import Masker
 
 TreePath = tuple[Any, ...]
 

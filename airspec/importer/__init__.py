@@ -47,10 +47,12 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
             stated = stated or named
     others = [p for p in paths if kind is not None or not dotenv.is_dotenv(p)]
     try:
-        files = read_files(others, kind, stated, lambda ctx: _unwrapped(ctx, draft)) if others else []
+        files = read_files(others, kind, stated) if others else []
     except ContentError as exc:  # a parser may quote the line, and the line may hold a secret: not repeated
         raise InputError(exc.bare.split(", got ")[0], exc.span) from None
     files = [f for f in files if f.kind in ("airflow.cfg", "helm-values", "compose")]
+    for ctx in files:
+        _said_wrapped(ctx, draft)
     if not files and not dotenv_options:
         raise InputError("nothing to import: give airflow.cfg, Helm values, compose or .env files")
     target = stated or next((f.stated_version for f in files if f.stated_version), None)
@@ -98,36 +100,25 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
     return Imported(settled(draft, kept), draft.rows, draft.todos, target)
 
 
-def _unwrapped(ctx: FileContext, draft: Draft) -> FileContext:
-    """A wrapper chart's values hold the official chart's under `airflow:` (its dependency's name): read those."""
-    from airspec.lint import inputs
-    from airspec.source import SourceMap
+def _said_wrapped(ctx: FileContext, draft: Draft) -> None:
+    """lint reads a wrapper chart's nested values (`airflow:`) at their own positions: say so, and list the
+    wrapper's own keys (airspec writes the official chart's values only)."""
+    if ctx.kind != "helm-values" or not ctx.root:
+        return
+    from airspec.loader import load_text
 
-    data, source = ctx.data, ctx.source
-    if (
-        ctx.kind != "helm-values"
-        or not isinstance(data, dict)
-        or source is None
-        or inputs.HELM_KEYS & set(data)
-    ):
-        return ctx
-    inner = data.get("airflow")
-    if not isinstance(inner, dict) or not inputs.HELM_KEYS & set(inner):
-        return ctx
-    moved = source.rebased(("airflow",), ())
-    nested = FileContext(
-        ctx.kind, ctx.file, ctx.text, data=inner, source=SourceMap(ctx.file, moved["keys"], moved["values"])
-    )
-    nested.stated_version = inputs.helm_version(inner)[0]
+    outer = load_text(ctx.text, ctx.file)
+    root = str(ctx.root[0])
     draft.row(
-        ctx.key("airflow"), "airflow", "read", "", "a wrapper chart's values: the official chart's, nested"
+        outer.source.key((root,)), root, "read", "", "a wrapper chart's values: the official chart's, nested"
     )
-    for key in data:
-        if key != "airflow":
+    for key in outer.data if isinstance(outer.data, dict) else {}:
+        if key != root:
             draft.person(
-                ctx.key(key), str(key), "a wrapper chart's own value; airspec writes the official chart's"
+                outer.source.key((key,)),
+                str(key),
+                "a wrapper chart's own value; airspec writes the official chart's",
             )
-    return nested
 
 
 def _compose_secrets(draft: Draft, catalog: Catalog) -> None:

@@ -1,6 +1,6 @@
 """Helm values and compose files beyond their Airflow options: components, replicas, resources, images, DAG
 delivery, log volumes, StatsD and the bundled database and broker. Chart keys airspec does not model are listed
-for a person: the `helm: {values}` passthrough is not on main yet.
+for a person: moving them into the spec's `helm.values` passthrough is not automated yet.
 """
 
 from __future__ import annotations
@@ -61,6 +61,15 @@ def helm(ctx: FileContext, draft: Draft) -> None:
         section = data.get(key)
         if not isinstance(section, dict):
             continue
+        celery = section.get("celery") if key == "workers" else None
+        if isinstance(celery, dict):  # newer charts: the Celery workers' own section
+            for field in ("replicas", "resources"):
+                if field in celery:
+                    value = celery[field]
+                    if field == "resources" and isinstance(value, dict):
+                        value = {k: v for k, v in value.items() if k in ("requests", "limits") and v}
+                    if value not in (None, {}) and not isinstance(value, bool):
+                        _put(ctx, draft, (key, "celery", field), (*path, field), value)
         if isinstance(section.get("replicas"), int) and not isinstance(section.get("replicas"), bool):
             _put(ctx, draft, (key, "replicas"), (*path, "replicas"), section["replicas"])
         resources = section.get("resources")
@@ -146,7 +155,9 @@ def _secret_env(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
             wired.add(str(name))
         else:
             draft.person(
-                ctx.key("secret", index), f"secret[{index}]", "not a modelled secret; no helm passthrough yet"
+                ctx.key("secret", index),
+                f"secret[{index}]",
+                "not a modelled secret; move it into helm.values by hand",
             )
     builtin = data.get("enableBuiltInSecretEnvVars")
     switches: dict[str, Any] = builtin if isinstance(builtin, dict) else {}
@@ -218,7 +229,7 @@ def _dags(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
 
 def _leftovers(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
     """Every other leaf of the values: equal to the chart's default (counted per top-level key), or listed for a
-    person (the `helm: {values}` passthrough is not on main yet)."""
+    person (moving them into `helm.values` is not automated yet)."""
     from airspec.catalog import charts
 
     releases = charts.releases()[::-1]  # newest first; older schemas are read only when needed
@@ -232,7 +243,9 @@ def _leftovers(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
             defaults[path[0]] = defaults.get(path[0], 0) + 1
             continue
         where = ctx.key(*path) if path in ctx.source.keys else ctx.key(path[0])  # type: ignore[union-attr]
-        draft.person(where, ".".join(path), "a chart setting airspec does not model; no helm passthrough yet")
+        draft.person(
+            where, ".".join(path), "a chart setting airspec does not model; move it into helm.values by hand"
+        )
     for key, count in defaults.items():
         draft.row(
             ctx.key(key),

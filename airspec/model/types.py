@@ -79,7 +79,8 @@ DnsLabel = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
 # Environment variable names.
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=255)]
 # Single-line text: nothing a user writes may become a new line in an INI or YAML artifact.
-Line = Annotated[str, StringConstraints(pattern=r"^[^\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", max_length=4096)]
+LINE_PATTERN = r"^[^\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Line = Annotated[str, StringConstraints(pattern=LINE_PATTERN, max_length=4096)]
 
 
 def _kept_by_cfg(value: str) -> str:
@@ -95,6 +96,31 @@ def _path_kept_by_cfg(value: str) -> str:
 
 # Single-line text that becomes an airflow.cfg value (whole, or the end of one after its slashes are trimmed):
 # the parser strips whitespace around values, so the file could not say what the spec says.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode_only(value: Any) -> Any:
+    """Free-form data (affinity, volumes, map keys) holds text only: a lone UTF-16 surrogate (`"\\ud800"` in YAML)
+    is not Unicode text, and YAML readers and Kubernetes refuse the artifact it would reach."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found = _SURROGATE.search(item)
+            if found:
+                code = f"\\u{ord(found.group()):04x}"
+                raise ValueError(f"holds a lone UTF-16 surrogate ({code}), which is not text; remove it")
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
+# A key of a free-form map, and a free-form (Kubernetes) mapping: any YAML, but only text in it.
+MapKey = Annotated[str, AfterValidator(_unicode_only)]
+KubeMap = Annotated[dict[str, Any], AfterValidator(_unicode_only)]
 CfgLine = Annotated[Line, AfterValidator(_kept_by_cfg)]
 CfgPath = Annotated[Line, AfterValidator(_path_kept_by_cfg)]
 # Image repositories and tags as OCI references spell them.

@@ -34,14 +34,15 @@ def valid_fernet_key(value: str) -> bool:
         return False
 
 
-def _problem(value: str) -> str:
-    return f"the fernet key {value[:12] + '...' if len(value) > 12 else value!r} is not 32 url-safe base64-encoded bytes; Airflow cannot encrypt or decrypt with it"
+def _problem(where: str) -> str:
+    # The key itself is never shown, not even in part: it is the secret.
+    return f"{where}: the fernet key is not 32 url-safe base64-encoded bytes; Airflow cannot encrypt or decrypt with it"
 
 
 def check_spec(ctx: SpecContext) -> Iterator[Hit]:
     ref = ctx.resolved.spec.secrets.fernet_key
     if ref is not None and ref.literal is not None and ref.literal and not valid_fernet_key(ref.literal):
-        yield Hit(ctx.value("secrets", "fernet_key"), _problem(ref.literal))
+        yield Hit(ctx.value("secrets", "fernet_key"), _problem("secrets.fernet_key"))
 
 
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
@@ -51,11 +52,11 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             and opt.value
             and not valid_fernet_key(opt.value)
         ):
-            yield Hit(opt.at, _problem(opt.value))
+            yield Hit(opt.at, _problem(opt.label))
     if ctx.kind == "helm-values":
         key = ctx.get("fernetKey")
         if isinstance(key, str) and key.strip() and "{{" not in key and not valid_fernet_key(key):
-            yield Hit(ctx.value("fernetKey"), _problem(key))
+            yield Hit(ctx.value("fernetKey"), _problem("fernetKey"))
 
 
 RULE = Rule(

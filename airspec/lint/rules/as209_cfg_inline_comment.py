@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 
 from airspec.lint.model import FileContext, Hit, Rule
+from airspec.mask import option_sensitive
 from airspec.source import Span
 
 _INLINE = re.compile(r"\s[#;]")
@@ -36,10 +37,12 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         if match:
             at = Span(opt.at.file, opt.at.line, opt.at.col + match.start() + 1)
             kept = first[: match.start()].rstrip()
+            shown = (
+                "" if option_sensitive(opt.section, opt.name, ctx.catalog) else f" ({first!r}, not {kept!r})"
+            )
             yield Hit(
                 at,
-                f"{opt.label}: Airflow keeps this comment as part of the value ({first!r}, not {kept!r}); "
-                "move it to its own line",
+                f"{opt.label}: Airflow keeps this comment as part of the value{shown}; move it to its own line",
             )
 
 
