@@ -44,6 +44,17 @@ class InputError(AirspecError):
         self.bare = message
 
 
+class ContentError(AirspecError):
+    """A file that was read but whose content is unusable (an airflow.cfg Airflow's parser refuses). Exit 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, span: Span | None = None) -> None:
+        super().__init__(f"{span}: error: {message}" if span else f"error: {message}")
+        self.span = span
+        self.bare = message
+
+
 class SpecInvalid(AirspecError):
     """A spec that was read but does not validate. Exit 1."""
 
