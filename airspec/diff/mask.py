@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airspec.catalog import Catalog
+from airspec.envopt import env_option
 
 MASK = "***"
 
@@ -101,7 +102,8 @@ class Masker:
         # `env[NAME].value`: the variable's name says what the value is.
         if leaf == "value" and len(names) >= 2:
             leaf = names[-2]
-        place = env_option(leaf)
+        # Read leniently (any case): a variable Airflow ignores may still hold a secret worth masking.
+        place = env_option(leaf.upper())
         return sensitive_name(leaf) or (place is not None and self.option_sensitive(*place))
 
     def text(self, value: str) -> str:
@@ -109,11 +111,3 @@ class Masker:
 
     def _scrub(self, value: Any) -> Any:
         return redact_urls(value) if isinstance(value, str) else value
-
-
-def env_option(env_name: str) -> tuple[str, str] | None:
-    """`AIRFLOW__CORE__FERNET_KEY` -> ("core", "fernet_key"): the airflow.cfg option a variable sets."""
-    parts = env_name.split("__")
-    if len(parts) != 3 or parts[0] != "AIRFLOW" or not parts[1] or not parts[2]:
-        return None
-    return parts[1].lower(), parts[2].lower()

@@ -8,6 +8,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from airspec.envopt import env_option
 from airspec.errors import InputError, UsageError
 from airspec.lint.model import KINDS, FileContext, Opt, dig
 from airspec.source import Span
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 YAML_SUFFIXES = (".yaml", ".yml")
 _SECTION_LINE = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.M)
 _VERSION = re.compile(r"(?<![\d.])([23]\.\d+(?:\.\d+)?)(?![\d])")
-_ENV = re.compile(r"^AIRFLOW__(?P<section>[A-Z0-9_]+?)__(?P<name>[A-Z0-9_]+)$")
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".ruff_cache"}
 HELM_KEYS = frozenset(
     {
@@ -179,13 +179,6 @@ def _text(value: Any) -> str | None:
     if "{{" in text or "${" in text:
         return None
     return text
-
-
-def env_option(name: str) -> tuple[str, str] | None:
-    match = _ENV.match(name)
-    if match is None:
-        return None
-    return match.group("section").lower(), match.group("name").lower()
 
 
 def cfg_options(ctx: FileContext) -> list[Opt]:
