@@ -58,6 +58,19 @@ class Entry(NamedTuple):
     value: str  # as written, continuation lines joined with "\n" (before %-interpolation)
     key: Span
     at: Span  # where the value starts
+    continued: tuple[Span, ...] = ()  # where each further line of a multi-line value starts
+
+    def spans_at(self, offsets: list[int]) -> list[Span]:
+        """Where the characters at `offsets` (ascending) in `value` were written: one pass over the value."""
+        out: list[Span] = []
+        line, start = 0, 0  # the line of the value the last offset is on, and where that line starts in it
+        for offset in offsets:
+            if self.continued:
+                while (end := self.value.find("\n", start, offset)) != -1:
+                    line, start = line + 1, end + 1
+            where = self.at if line == 0 else self.continued[line - 1]
+            out.append(Span(where.file, where.line, where.col + offset - start))
+        return out
 
 
 class Problem(NamedTuple):
@@ -137,15 +150,19 @@ def read(text: str, file: str) -> CfgFile:
     section: str | None = None
     option: str | None = None  # the option a continuation line would extend
     parts: list[str] = []
+    starts: list[Span] = []  # where each continuation line of `parts` starts
     indent_level = 0
     bad_line: int | None = None  # ConfigParser collects bad lines and raises at the end
 
     def finish() -> None:
         if option and current is not None:
             entry = current[option]
-            joined = "\n".join(parts).rstrip()
-            if joined != entry.value:
-                current[option] = entry._replace(value=joined)
+            while len(parts) > 1 and not parts[-1]:
+                parts.pop()  # what rstrip() drops from the joined value: each part is stripped already
+            if len(parts) > 1:
+                current[option] = entry._replace(
+                    value="\n".join(parts), continued=tuple(starts[: len(parts) - 1])
+                )
 
     for number, line in enumerate(cfg.lines, start=1):
         stripped = line.strip()
@@ -154,17 +171,19 @@ def read(text: str, file: str) -> CfgFile:
         if not stripped:
             if option:
                 parts.append("")
+                starts.append(Span(file, number, 1))
             continue
         first = _NONSPACE.search(line)
         indent = first.start() if first else 0
         if option and indent > indent_level:
             parts.append(stripped)
+            starts.append(Span(file, number, indent + 1))
             continue
         indent_level = indent
         header = _SECTION.match(stripped)
         if header:
             finish()
-            option, parts = None, []
+            option, parts, starts = None, [], []
             section = header.group("header")
             where = Span(file, number, indent + 1)
             if section in added_sections:
@@ -206,7 +225,7 @@ def read(text: str, file: str) -> CfgFile:
             Span(file, number, indent + match.start("value") + 1),
         )
         current[name] = entry
-        option, parts = name, [value]
+        option, parts, starts = name, [value], []
     finish()
     if bad_line is not None:
         raise ContentError(
@@ -284,6 +303,13 @@ class Interpolation:
         self._spent = 0  # characters of interpolated values made so far
         self.exhausted = False  # MAX_STEPS reached: later options are left unjudged
 
+    def default_contexts(self) -> list[str]:
+        """The sections DEFAULT's values are interpolated in: DEFAULT itself (standing for every section that sets
+        none of the names they refer to, and for a file without other sections), then each section that does."""
+        sections = [s for s in self._options if s != DEFAULT]
+        own = [s for s in sections if self._view(s) == s]
+        return ([DEFAULT] if len(own) < len(sections) or not sections else []) + own
+
     def _tokens_of(self, raw: str) -> list[_Token]:
         found = self._tokens.get(raw)
         if found is None:
@@ -329,7 +355,9 @@ class Interpolation:
         long chain of references cannot exhaust Python's stack). False when MAX_STEPS ran out."""
         if root in self._height:
             return True
-        if self.exhausted:
+        self.steps += 1
+        if self.exhausted or self.steps > MAX_STEPS:
+            self.exhausted = True
             return False
         on_path: set[_Node] = {root}
         stack: list[tuple[_Node, Iterator[tuple[_Token, _Node | None]]]] = [

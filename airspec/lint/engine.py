@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from airspec.errors import Diagnostic, InputError, SpecInvalid, UsageError
+from airspec.errors import ContentError, Diagnostic, InputError, SpecInvalid, UsageError
 from airspec.lint import inputs
 from airspec.lint.model import KINDS, SEVERITIES, FileContext, Hit, Opt, Project, Rule, SpecContext
 from airspec.lint.suppress import suppressed
@@ -87,7 +87,7 @@ def run(request: Request) -> Outcome:
             continue
         try:
             files.append(_file(source))
-        except InputError as exc:
+        except (InputError, ContentError) as exc:
             errors.append(str(exc))
             sources.remove(source)
     _give_versions(files, specs, request.airflow_version)
@@ -114,7 +114,7 @@ def _finish(
 ) -> tuple[list[Diagnostic], int]:
     """De-duplicate (an anchor shared by several compose services is one finding), drop what an inline comment
     suppresses, apply severity overrides (never to AS000)."""
-    texts = {s.path: (s.kind, s.text.splitlines()) for s in sources}
+    texts = {s.path: (s.kind, _lines(s)) for s in sources}
     kept: list[Diagnostic] = []
     hidden = 0
     for d in sorted(set(findings), key=_order):
@@ -127,6 +127,15 @@ def _finish(
             d = Diagnostic(d.span, override, d.message, d.code)
         kept.append(d)
     return kept, hidden
+
+
+def _lines(source: inputs.Source) -> list[str]:
+    """Lines as the file's positions count them: an airflow.cfg's as Airflow splits it (cfgfile.lines)."""
+    if source.kind == "airflow.cfg":
+        from airspec.cfgfile import lines
+
+        return lines(source.text)
+    return source.text.splitlines()
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
@@ -172,9 +181,9 @@ def _read(path: str, forced: str | None) -> inputs.Source:
 
 def _file(source: inputs.Source) -> FileContext:
     if source.kind == "airflow.cfg":
-        from airspec.lint.ini import parse
+        from airspec.cfgfile import read
 
-        return FileContext("airflow.cfg", source.path, source.text, ini=parse(source.text, source.path))
+        return FileContext("airflow.cfg", source.path, source.text, ini=read(source.text, source.path))
     loaded = source.loaded
     assert loaded is not None
     ctx = FileContext(source.kind, source.path, source.text, data=loaded.data, source=loaded.source)

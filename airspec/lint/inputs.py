@@ -182,13 +182,34 @@ def _text(value: Any) -> str | None:
 
 
 def cfg_options(ctx: FileContext) -> list[Opt]:
-    from airspec.lint.ini import interpolated
+    """Every option an airflow.cfg sets, as Airflow reads it: names as written (Airflow looks up lower-case names
+    only, so `Executor = ...` is an option it never reads), values interpolated (None when reading one fails;
+    AS208 says why). Then the [DEFAULT] options a section has without setting them, for the options the catalog
+    knows in that section, current or moved (the only ones Airflow asks for), labelled as [DEFAULT] writes them."""
+    from airspec.cfgfile import DEFAULT
 
-    assert ctx.ini is not None
-    return [
-        Opt(e.section, e.name, interpolated(e.value), e.key, e.at, f"[{e.section}] {e.name}", e.value)
-        for e in ctx.ini.entries
+    cfg = ctx.ini
+    assert cfg is not None
+    out = [
+        Opt(e.section, e.name, cfg.value(e.section, e.name), e.key, e.at, f"[{e.section}] {e.name}", e.value)
+        for e in cfg.entries
     ]
+    defaults = cfg.section(DEFAULT)
+    if defaults and ctx.catalog is not None:
+        known: dict[str, dict[str, None]] = {}
+        for option in ctx.catalog.options():
+            known.setdefault(option.section, {})[option.name] = None
+        for change in ctx.catalog.changes():  # old names Airflow still looks up (and warns about)
+            known.setdefault(change.section, {})[change.option] = None
+        for section in cfg.sections:
+            for name in known.get(section, {}) if section != DEFAULT else []:
+                entry = defaults.get(name)
+                if entry is not None and name not in cfg.section(section):
+                    label = f"[DEFAULT] {name} (read as [{section}] {name})"
+                    out.append(
+                        Opt(section, name, cfg.value(section, name), entry.key, entry.at, label, entry.value)
+                    )
+    return out
 
 
 def helm_options(ctx: FileContext) -> list[Opt]:

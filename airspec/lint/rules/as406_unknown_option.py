@@ -2,8 +2,10 @@
 
 Catches: options in sections the version knows (core and the bundled providers' sections) that are not options
 of that version and not a known move or removal, with the closest known option as a suggestion; sections that
-look like a misspelt known section (`[schedular]`). `<option>_cmd` and `<option>_secret` forms of sensitive
-options are known. In airflow.cfg, Helm `config:` and AIRFLOW__ variables; specs get it from validation.
+look like a misspelt known section (`[schedular]`); in airflow.cfg, a section or option name written with capitals
+(`[Core]`, `Executor`): Airflow looks names up in lower case only and its parser keeps them as written, so it
+never reads those. `<option>_cmd` and `<option>_secret` forms of sensitive options are known. In airflow.cfg,
+Helm `config:` and AIRFLOW__ variables; specs get it from validation.
 
 Why: Airflow ignores unknown options without a word, so a typo leaves the setting at its default.
 
@@ -50,6 +52,11 @@ def _section_span(ctx: FileContext, opt: Opt) -> Span:
     return opt.key
 
 
+def _known(ctx: FileContext, section: str, name: str) -> bool:
+    assert ctx.catalog is not None
+    return ctx.catalog.option(section, name) is not None or ctx.catalog.change(section, name) is not None
+
+
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     catalog = ctx.catalog
     assert catalog is not None
@@ -58,6 +65,19 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         if opt.section == "DEFAULT" or catalog.option(opt.section, opt.name) is not None:
             continue
         if catalog.change(opt.section, opt.name) is not None or _indirect(ctx, opt):
+            continue
+        lower = opt.section.lower()
+        if lower != opt.section and (lower in sections or _known(ctx, lower, opt.name.lower())):
+            yield Hit(
+                _section_span(ctx, opt),
+                f"[{opt.section}] is never read: Airflow looks sections up in lower case; write [{lower}]",
+            )
+            continue
+        if opt.name.lower() != opt.name and _known(ctx, opt.section, opt.name.lower()):
+            yield Hit(
+                opt.key,
+                f"{opt.label} is never read: Airflow looks options up in lower case; write {opt.name.lower()}",
+            )
             continue
         if opt.section not in sections:
             import difflib
