@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-from airspec.catalog import Catalog, UnknownVersion, line_of, load
+from airspec.catalog import Catalog, Option, UnknownVersion, line_of, load
 from airspec.errors import Diagnostic, SpecInvalid, UsageError
 from airspec.loader import Loaded
 from airspec.model import Spec
@@ -429,7 +429,7 @@ def _config_options(spec: Spec, source: SourceMap, catalog: Catalog) -> Iterator
                     msg += f"; did you mean {hint}?"
                 yield Diagnostic(source.key(path), "error", f"{format_path(path)}: {msg}")
                 continue
-            problem = _type_problem(known.type, value)
+            problem = _type_problem(known, value)
             if problem:
                 yield Diagnostic(source.value(path), "error", f"{format_path(path)}: {problem}")
             allowed = catalog.enum_options.get(section, {}).get(name)
@@ -446,22 +446,8 @@ def _config_options(spec: Spec, source: SourceMap, catalog: Catalog) -> Iterator
                 )
 
 
-def _type_problem(kind: str, value: object) -> str | None:
-    if kind == "boolean":
-        if isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false")):
-            return None
-        return f"expected true or false, got {value!r}"
-    if kind == "integer":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return None
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return None
-        return f"expected an integer, got {value!r}"
-    if kind == "float":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return None
-        try:
-            float(str(value))
-        except ValueError:
-            return f"expected a number, got {value!r}"
-    return None
+def _type_problem(option: Option, value: str | int | float | bool) -> str | None:
+    """What Airflow's getter would refuse in a `config:` value (airspec/optvalue.py, shared with lint's AS210)."""
+    from airspec.optvalue import check
+
+    return check(option, value)
