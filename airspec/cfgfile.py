@@ -46,7 +46,7 @@ _NEWLINES = re.compile(r"\r\n?")
 MAX_INHERITED = 1_000_000
 # Steps of the reference analysis (one per option and reference visited) before it gives up on a file built to
 # make it explode (many sections each overriding names that [DEFAULT]'s values refer to).
-MAX_STEPS = 5_000_000
+MAX_STEPS = 2_000_000
 # Characters all interpolated values together may take (a value that repeats a long one many times, in many
 # options, would otherwise fill memory); values past it are left unknown (None), as one past MAX_BYTES is.
 MAX_EXPANDED = 4 * MAX_BYTES
@@ -131,6 +131,9 @@ class CfgFile:
     def value(self, section: str, name: str) -> str | None:
         """What Airflow's get() returns for an option the file sets (before $VAR/~ expansion); None when reading
         it fails (see problems()) or it is not set."""
+        entry = self.get(section, name)
+        if entry is None or "%" not in entry.value:
+            return None if entry is None else entry.value
         return self.interpolation.value(section, name)
 
     def problems(self, section: str, name: str) -> list[Problem]:
@@ -257,23 +260,16 @@ def inherited_count(cfg: CfgFile) -> int:
 _TOKEN = re.compile(r"%(?:%|\((?P<ref>[^)]+)\)s)?")
 
 
-class _Token(NamedTuple):
-    offset: int
-    end: int
-    ref: str | None  # the name of a %(name)s reference; None for %% (end - offset == 2) and a bad % (1)
+# (offset, end, ref) of each `%` token of a value: ref is the name of a %(name)s reference; None for %%
+# (end - offset == 2) and for a bad % (1). Plain tuples: a file has hundreds of thousands.
+_Token = tuple[int, int, str | None]
+# (context, owner, name): option `name` as section `context` reads it, its raw value in section `owner` (context
+# itself, or DEFAULT). context is DEFAULT for a DEFAULT value read by a section that reads it as DEFAULT does.
+_Node = tuple[str, str, str]
 
 
 def _tokens(raw: str) -> list[_Token]:
-    out = []
-    for match in _TOKEN.finditer(raw):
-        out.append(_Token(match.start(), match.end(), match.group("ref")))
-    return out
-
-
-class _Node(NamedTuple):
-    context: str  # the section whose options (and DEFAULT's) the references name
-    owner: str  # the section the raw value belongs to: context, or DEFAULT
-    name: str
+    return [(match.start(), match.end(), match.group("ref")) for match in _TOKEN.finditer(raw)]
 
 
 class Interpolation:
@@ -292,7 +288,7 @@ class Interpolation:
         self._tokens: dict[str, list[_Token]] = {}
         # names DEFAULT's values refer to: a section that sets one needs its own view of DEFAULT's values
         self._default_refs = {
-            t.ref for raw in self._defaults.values() if "%" in raw for t in self._tokens_of(raw) if t.ref
+            ref for raw in self._defaults.values() if "%" in raw for _, _, ref in self._tokens_of(raw) if ref
         }
         self._own_view: dict[str, bool] = {}
         self._height: dict[_Node, int] = {}  # nesting below a node, capped at MAX_INTERPOLATION_DEPTH
@@ -334,21 +330,17 @@ class Interpolation:
     def _node(self, context: str, name: str) -> _Node | None:
         """The option `name` as section `context` reads it; None when neither it nor DEFAULT sets it."""
         if context != DEFAULT and name in self._options.get(context, {}):
-            return _Node(context, context, name)
+            return (context, context, name)
         if name in self._defaults:
-            return _Node(self._view(context), DEFAULT, name)
+            return (self._view(context), DEFAULT, name)
         return None
 
     def _raw(self, node: _Node) -> str:
-        return self._options[node.owner][node.name]
+        return self._options[node[1]][node[2]]
 
     def _children(self, node: _Node) -> list[tuple[_Token, _Node | None]]:
         """(reference, the node it names or None when missing) of each %(name)s in the node's value."""
-        return [
-            (t, self._node(node.context, t.ref))
-            for t in self._tokens_of(self._raw(node))
-            if t.ref is not None
-        ]
+        return [(t, self._node(node[0], t[2])) for t in self._tokens_of(self._raw(node)) if t[2] is not None]
 
     def _analyse(self, root: _Node) -> bool:
         """Fill in height, loop and broken for `root` and what it refers to (an iterative depth-first walk, so a
@@ -410,7 +402,7 @@ class Interpolation:
             self._loop.add(parent)
 
     def _own_syntax_error(self, node: _Node) -> bool:
-        return any(t.ref is None and t.end - t.offset == 1 for t in self._tokens_of(self._raw(node)))
+        return any(ref is None and end - offset == 1 for offset, end, ref in self._tokens_of(self._raw(node)))
 
     def problems(self, section: str, name: str) -> list[Problem]:
         """Why reading `[section] name` fails, each at its offset in the raw value; [] when it reads fine (or
@@ -422,24 +414,24 @@ class Interpolation:
         if "%" not in raw or not self._analyse(node):
             return []
         out: list[Problem] = []
-        for token in self._tokens_of(raw):
-            if token.ref is None:
-                if token.end - token.offset == 1:
-                    out.append(Problem(token.offset, "syntax"))
+        for offset, end, ref in self._tokens_of(raw):
+            if ref is None:
+                if end - offset == 1:
+                    out.append(Problem(offset, "syntax"))
                 continue
-            child = self._node(node.context, token.ref)
+            child = self._node(node[0], ref)
             if child is None:
-                out.append(Problem(token.offset, "missing", token.ref))
+                out.append(Problem(offset, "missing", ref))
             elif "%" not in self._raw(child):
                 continue
             elif child == node:
-                out.append(Problem(token.offset, "self", token.ref))
+                out.append(Problem(offset, "self", ref))
             elif child in self._loop:
-                out.append(Problem(token.offset, "loop", token.ref))
+                out.append(Problem(offset, "loop", ref))
             elif self._broken[child]:
-                out.append(Problem(token.offset, "broken", token.ref))
+                out.append(Problem(offset, "broken", ref))
             elif 1 + self._height[child] >= MAX_INTERPOLATION_DEPTH:
-                out.append(Problem(token.offset, "depth", token.ref))
+                out.append(Problem(offset, "depth", ref))
         return out
 
     def value(self, section: str, name: str) -> str | None:
@@ -463,13 +455,13 @@ class Interpolation:
         pieces: list[str] = []
         size = 0
         last = 0
-        for token in self._tokens_of(raw):
-            pieces.append(raw[last : token.offset])
-            last = token.end
-            if token.ref is None:
+        for offset, end, ref in self._tokens_of(raw):
+            pieces.append(raw[last:offset])
+            last = end
+            if ref is None:
                 pieces.append("%")
             else:
-                child = self._node(node.context, token.ref)
+                child = self._node(node[0], ref)
                 assert child is not None
                 child_raw = self._raw(child)
                 piece = self._expand(child) if "%" in child_raw else child_raw

@@ -38,6 +38,9 @@ ID = "AS208"
 NAME = "cfg-percent"
 SEVERITY = "error"
 CATEGORY = "reliability"
+# Readings of [DEFAULT] values in sections that set names those values refer to (each reads them differently):
+# a file with many such sections and many such values would otherwise take (sections x values) work.
+MAX_DEFAULT_READINGS = 100_000
 
 
 def _sensitive(ctx: FileContext, section: str, name: str) -> bool:
@@ -50,12 +53,24 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     assert cfg is not None
     interpolation = cfg.interpolation
     contexts: list[str] | None = None
+    readings = 0
     for entry in cfg.entries:
         if "%" not in entry.value:
             continue
         if entry.section == DEFAULT:
+            if readings > MAX_DEFAULT_READINGS:
+                continue
             contexts = interpolation.default_contexts() if contexts is None else contexts
             readers = [c for c in contexts if c == DEFAULT or entry.name not in cfg.section(c)]
+            readings += len(readers)
+            if readings > MAX_DEFAULT_READINGS:
+                yield Hit(
+                    entry.key,
+                    f"[DEFAULT]'s values are read differently in {len(contexts)} sections, too many to check "
+                    "each reading; [DEFAULT] values from here on are not checked",
+                    "info",
+                )
+                continue
         else:
             readers = [entry.section]
         for reader in readers:

@@ -7,6 +7,9 @@ look like a misspelt known section (`[schedular]`); in airflow.cfg, a section or
 never reads those. `<option>_cmd` and `<option>_secret` forms of sensitive options are known. In airflow.cfg,
 Helm `config:` and AIRFLOW__ variables; specs get it from validation.
 
+The closest known name is looked up for the first 1,000 unknown names of a file (each look-up compares it with
+every name of the section); later findings of a generated file with more say what is wrong without the hint.
+
 Why: Airflow ignores unknown options without a word, so a typo leaves the setting at its default.
 
 Bad:
@@ -22,7 +25,7 @@ Good:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from airspec.lint.model import FileContext, Hit, Opt
 from airspec.source import Span
@@ -31,6 +34,7 @@ ID = "AS406"
 NAME = "unknown-option"
 SEVERITY = "warning"
 CATEGORY = "upgrade"
+MAX_SUGGESTIONS = 1000  # look-ups of a close name per file: ~0.3 ms each (difflib)
 
 
 def _indirect(ctx: FileContext, opt: Opt) -> bool:
@@ -57,10 +61,26 @@ def _known(ctx: FileContext, section: str, name: str) -> bool:
     return ctx.catalog.option(section, name) is not None or ctx.catalog.change(section, name) is not None
 
 
+class _Hints:
+    """Close-name look-ups, each once, at most MAX_SUGGESTIONS per file."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, str], str | None] = {}
+
+    def __call__(self, key: tuple[str, str], look_up: Callable[[], str | None]) -> str | None:
+        if key not in self.found:
+            self.found[key] = look_up() if len(self.found) < MAX_SUGGESTIONS else None
+        return self.found[key]
+
+
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
+    import difflib
+
     catalog = ctx.catalog
     assert catalog is not None
     sections = set(catalog.sections())
+    known_sections = sorted(sections)
+    hints = _Hints()
     for opt in ctx.options:
         if opt.section == "DEFAULT" or catalog.option(opt.section, opt.name) is not None:
             continue
@@ -80,16 +100,24 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             )
             continue
         if opt.section not in sections:
-            import difflib
+            first = ("[section]", opt.section) not in hints.found
 
-            close = difflib.get_close_matches(opt.section, sorted(sections), n=1, cutoff=0.8)
-            if close:
+            def close_section(name: str = opt.section) -> str | None:
+                return next(iter(difflib.get_close_matches(name, known_sections, n=1, cutoff=0.8)), None)
+
+            close = hints(("[section]", opt.section), close_section)
+            if close and first:
                 yield Hit(
                     _section_span(ctx, opt),
-                    f"[{opt.section}] is not a section of Airflow {catalog.line}; did you mean [{close[0]}]?",
+                    f"[{opt.section}] is not a section of Airflow {catalog.line}; did you mean [{close}]?",
                 )
             continue  # another provider's section, perhaps: not ours to judge
-        hint = catalog.suggest(opt.section, opt.name)
+
+        def close_option(section: str = opt.section, name: str = opt.name) -> str | None:
+            assert catalog is not None
+            return catalog.suggest(section, name)
+
+        hint = hints((opt.section, opt.name), close_option)
         advice = ""
         if hint:
             section, _, name = hint.partition("] ")
