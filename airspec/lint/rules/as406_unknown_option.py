@@ -25,10 +25,14 @@ Good:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from airspec.lint.model import FileContext, Hit, Opt
 from airspec.source import Span
+
+if TYPE_CHECKING:
+    from airspec.catalog import Catalog
 
 ID = "AS406"
 NAME = "unknown-option"
@@ -62,25 +66,38 @@ def _known(ctx: FileContext, section: str, name: str) -> bool:
 
 
 class _Hints:
-    """Close-name look-ups, each once, at most MAX_SUGGESTIONS per file."""
+    """Close-name look-ups (difflib), each once, at most MAX_SUGGESTIONS per file."""
 
-    def __init__(self) -> None:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.sections = sorted(catalog.sections())
         self.found: dict[tuple[str, str], str | None] = {}
 
-    def __call__(self, key: tuple[str, str], look_up: Callable[[], str | None]) -> str | None:
+    def section(self, name: str) -> str | None:
+        key = ("[section]", name)
         if key not in self.found:
-            self.found[key] = look_up() if len(self.found) < MAX_SUGGESTIONS else None
+            import difflib
+
+            close = difflib.get_close_matches(name, self.sections, n=1, cutoff=0.8) if self._left() else []
+            self.found[key] = close[0] if close else None
         return self.found[key]
+
+    def option(self, section: str, name: str) -> str | None:
+        key = (section, name)
+        if key not in self.found:
+            self.found[key] = self.catalog.suggest(section, name) if self._left() else None
+        return self.found[key]
+
+    def _left(self) -> bool:
+        return len(self.found) < MAX_SUGGESTIONS
 
 
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
-    import difflib
-
     catalog = ctx.catalog
     assert catalog is not None
     sections = set(catalog.sections())
-    known_sections = sorted(sections)
-    hints = _Hints()
+    hints = _Hints(catalog)
+    told: set[str] = set()  # sections already reported
     for opt in ctx.options:
         if opt.section == "DEFAULT" or catalog.option(opt.section, opt.name) is not None:
             continue
@@ -100,24 +117,15 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             )
             continue
         if opt.section not in sections:
-            first = ("[section]", opt.section) not in hints.found
-
-            def close_section(name: str = opt.section) -> str | None:
-                return next(iter(difflib.get_close_matches(name, known_sections, n=1, cutoff=0.8)), None)
-
-            close = hints(("[section]", opt.section), close_section)
-            if close and first:
+            close = hints.section(opt.section)
+            if close and opt.section not in told:
+                told.add(opt.section)
                 yield Hit(
                     _section_span(ctx, opt),
                     f"[{opt.section}] is not a section of Airflow {catalog.line}; did you mean [{close}]?",
                 )
             continue  # another provider's section, perhaps: not ours to judge
-
-        def close_option(section: str = opt.section, name: str = opt.name) -> str | None:
-            assert catalog is not None
-            return catalog.suggest(section, name)
-
-        hint = hints((opt.section, opt.name), close_option)
+        hint = hints.option(opt.section, opt.name)
         advice = ""
         if hint:
             section, _, name = hint.partition("] ")
