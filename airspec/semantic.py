@@ -16,7 +16,7 @@ from airspec.model import Spec
 from airspec.model.spec import Helm
 from airspec.model.types import EnvVar, SecretRef
 from airspec.options import SECRET_SETTINGS, configured, modelled, place, secret_ref
-from airspec.optvalue import problem as value_problem
+from airspec.optvalue import check as value_problem
 from airspec.source import Path, SourceMap, format_path
 
 if TYPE_CHECKING:
@@ -421,7 +421,7 @@ def config_problems(
                     msg += f"; did you mean {hint}?"
                 yield err(path, msg, key=True)
                 continue
-            problem = value_problem(known.type, value, shown=not known.sensitive)
+            problem = value_problem(known, value)
             if problem:
                 yield err(path, problem)
             allowed = catalog.enum_options.get(section, {}).get(name)
