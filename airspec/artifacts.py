@@ -14,6 +14,7 @@ from airspec.render import (
     ci_workflow,
     compose,
     helm_values,
+    image,
     local_settings,
     pod_template,
     prometheus,
@@ -80,6 +81,7 @@ KINDS: tuple[Kind, ...] = (
         lambda r, _: compose.render_env_example(r),
         False,
     ),
+    Kind("image", image.PATH, image.applies, lambda r, _: image.render(r), yaml=False),
     Kind(
         "pod-template",
         "kubernetes/pod-template.yaml",
