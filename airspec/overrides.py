@@ -13,7 +13,6 @@ import functools
 import json
 import re
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 from airspec.errors import Diagnostic
@@ -56,6 +55,8 @@ def _airflow_option(key: Any) -> bool:
 
 @functools.cache
 def _validator() -> Any:
+    from importlib import resources
+
     import jsonschema  # type: ignore[import-untyped]
 
     text = resources.files("airspec.schemas").joinpath("compose-spec.json").read_text(encoding="utf-8")

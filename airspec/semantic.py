@@ -110,6 +110,14 @@ class _Checker:
                 "and push it as",
                 key=True,
             )
+        worker = spec.kubernetes_executor.worker.image if spec.kubernetes_executor else None
+        if spec.airflow.providers and worker is not None and worker.repository == STOCK_IMAGE:
+            yield self.err(
+                ("kubernetes_executor", "worker", "image"),
+                f"task pods would run the stock {STOCK_IMAGE}, without airflow.providers: leave it out (the "
+                "pods run airflow.image) or name an image that has them",
+                key=True,
+            )
         git = spec.dags.git_sync
         if git and git.repo.startswith(("git@", "ssh://")) and git.ssh_key_secret is None:
             yield self.err(("dags", "git_sync"), "an SSH repository needs ssh_key_secret", key=True)

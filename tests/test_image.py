@@ -238,6 +238,14 @@ def test_providers_on_the_stock_image_name_are_refused_where_they_are_written() 
     assert "set airflow.image.repository" in message
     explicit = refusal(base + "  image: {repository: apache/airflow, tag: custom}\n")
     assert explicit.startswith("variant.yaml:5:11: error: airflow.image.repository: ")
+    workers = (
+        base + "  image: {repository: reg/airflow}\nexecutor: KubernetesExecutor\nkubernetes_executor:\n"
+    )
+    message = refusal(workers + "  worker:\n    image: {repository: apache/airflow}\n")
+    assert message == (
+        "variant.yaml:9:5: error: kubernetes_executor.worker.image: task pods would run the stock apache/airflow, "
+        "without airflow.providers: leave it out (the pods run airflow.image) or name an image that has them"
+    )
 
 
 def test_the_template_is_sandboxed_strict_and_spec_text_stays_data() -> None:
