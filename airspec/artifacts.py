@@ -25,13 +25,16 @@ from airspec.resolve import Resolved
 
 class Kind(NamedTuple):
     """One kind of artifact. `path` is relative to OUT; a kind with one file per item (task profiles) has `{}`
-    in its path, filled with each of `items(resolved)`, and its renderer gets the item ("" for the others)."""
+    in its path, filled with each of `items(resolved)`, and its renderer gets the item ("" for the others).
+    `when` and `proof` become the README's artifact table (`make docs`)."""
 
     name: str
     path: str
     applies: Callable[[Resolved], bool]
     render: Callable[[Resolved, str], str]
     yaml: bool  # a YAML document (diff compares it by structure)
+    when: str  # for the README: which specs get it
+    proof: str  # for the README: the real consumer the tests prove it with
     items: Callable[[Resolved], Sequence[str]] = lambda _: ("",)
 
 
@@ -57,37 +60,70 @@ def _profiles(resolved: Resolved) -> Sequence[str]:
     return sorted(resolved.kubernetes_executor.profiles)
 
 
-KINDS: tuple[Kind, ...] = (
-    Kind("airflow.cfg", "airflow.cfg", _always, lambda r, _: airflow_cfg.render(r), yaml=False),
+REGISTRY: tuple[Kind, ...] = (
+    Kind(
+        "airflow.cfg",
+        "airflow.cfg",
+        _always,
+        lambda r, _: airflow_cfg.render(r),
+        yaml=False,
+        when="always",
+        proof="real Airflow 3.3.2 loads it, `airflow config lint` is clean, every option reads back as meant",
+    ),
     Kind(
         "local-settings",
         local_settings.PATH,
         local_settings.applies,
         lambda r, _: local_settings.render(r),
-        False,
+        yaml=False,
+        when="a task default that no option sets (`task_defaults.retry_exponential_backoff`)",
+        proof="a real Airflow DagBag applies the compiled cluster policy",
     ),
-    Kind("helm-values", "helm/values.yaml", _target("helm"), lambda r, _: helm_values.render(r), yaml=True),
+    Kind(
+        "helm-values",
+        "helm/values.yaml",
+        _target("helm"),
+        lambda r, _: helm_values.render(r),
+        yaml=True,
+        when="`targets` has `helm`",
+        proof="the official chart's `values.schema.json` with unknown top-level keys as errors",
+    ),
     Kind(
         "compose",
         "compose/docker-compose.yaml",
         _target("compose"),
         lambda r, _: compose.render(r),
         yaml=True,
+        when="`targets` has `compose`",
+        proof="the compose-spec schema and `docker-compose config -q`",
     ),
     Kind(
         "compose-env",
         "compose/.env.example",
         _target("compose"),
         lambda r, _: compose.render_env_example(r),
-        False,
+        yaml=False,
+        when="`targets` has `compose`",
+        proof="`docker-compose config -q` reads the compose file with it as .env",
     ),
-    Kind("image", image.PATH, image.applies, lambda r, _: image.render(r), yaml=False),
+    Kind(
+        "image",
+        image.PATH,
+        image.applies,
+        lambda r, _: image.render(r),
+        yaml=False,
+        when="`airflow.providers` set",
+        proof="`hadolint`, BuildKit's Dockerfile parser and pip's option parser; the pip command and constraints "
+        "URL against Airflow's documented install command",
+    ),
     Kind(
         "pod-template",
         "kubernetes/pod-template.yaml",
         lambda r: r.uses_kubernetes,
         lambda r, _: pod_template.render(r),
         yaml=True,
+        when="a Kubernetes executor",
+        proof="`kubernetes-validate --strict`",
     ),
     Kind(
         "pod-profile",
@@ -96,6 +132,8 @@ KINDS: tuple[Kind, ...] = (
         pod_template.render_profile,
         yaml=True,
         items=_profiles,
+        when="a Kubernetes executor with `kubernetes_executor.profiles`",
+        proof="`kubernetes-validate --strict`",
     ),
     Kind(
         "statsd-mappings",
@@ -103,6 +141,8 @@ KINDS: tuple[Kind, ...] = (
         _statsd,
         lambda r, _: statsd.render(r),
         yaml=True,
+        when="StatsD on",
+        proof="every mapping matches a metric the target version emits (statsd_exporter's matching rules)",
     ),
     Kind(
         "prometheus-scrape",
@@ -110,13 +150,17 @@ KINDS: tuple[Kind, ...] = (
         _statsd,
         lambda r, _: prometheus.render(r),
         yaml=True,
+        when="StatsD on",
+        proof="`promtool check config`",
     ),
     Kind(
         "prometheus-rules",
         "monitoring/alert-rules.yml",
         _statsd,
         lambda r, _: prometheus.render_rules(r),
-        True,
+        yaml=True,
+        when="StatsD on",
+        proof="`promtool check rules`, `promtool test rules`",
     ),
     Kind(
         "ci-workflow",
@@ -124,17 +168,19 @@ KINDS: tuple[Kind, ...] = (
         lambda r: r.spec.ci is not None,
         lambda r, _: ci_workflow.render(r),
         yaml=True,
+        when="`ci:` set",
+        proof="`actionlint` and the github-workflows schema",
     ),
 )
-NAMES = tuple(k.name for k in KINDS)
-YAML_KINDS = frozenset(k.name for k in KINDS if k.yaml)
+NAMES = tuple(k.name for k in REGISTRY)
+YAML_KINDS = frozenset(k.name for k in REGISTRY if k.yaml)
 
 
 def build(resolved: Resolved, only: frozenset[str] | None = None) -> list[Artifact]:
     """Every artifact the spec calls for (of the kinds in `only`), in registry order. Renderers cannot fail: the
     spec validated."""
     out: list[Artifact] = []
-    for kind in KINDS:
+    for kind in REGISTRY:
         if (only is not None and kind.name not in only) or not kind.applies(resolved):
             continue
         for item in kind.items(resolved):

@@ -20,8 +20,10 @@ class Diagnostic(NamedTuple):
     code: str = ""
 
     def __str__(self) -> str:
-        code = f" {self.code}" if self.code else ""
-        return f"{self.span}: {self.severity}{code}: {self.message}"
+        """`file:line:col: error: message`; with a rule id, as linters print it: `file:line:col: error AS101 message`."""
+        if self.code:
+            return f"{self.span}: {self.severity} {self.code} {self.message}"
+        return f"{self.span}: {self.severity}: {self.message}"
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -199,7 +199,8 @@ def _compose_c(text: str) -> Any:
     MAX_NODES nodes, counted where ruamel counts them) but with a stack rather than recursion. Raises YAMLError
     for anything the pure composer would refuse (more than one document, an undefined alias)."""
     try:
-        from _ruamel_yaml import CParser  # type: ignore[import-not-found]  # ruamel.yaml.clib ships no stubs
+        # The public path finds libyaml in either build of it (ruamel.yaml.clib, or the newer clibz).
+        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]  # re-exported from the C module
     except ImportError:
         raise _NoCParser from None
     from ruamel.yaml import events

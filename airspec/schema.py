@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from airspec.model import Spec
+
 SCHEMA_ID = "https://airspec.dev/schema/airflow-spec.schema.json"
 
 
 def spec_schema() -> dict[str, Any]:
-    from airspec.model import Spec
-
     body = Spec.model_json_schema(mode="validation")
     # A bare string is a literal secret (SecretRef's before-validator); the generated schema cannot know that.
     ref = body["$defs"]["SecretRef"]

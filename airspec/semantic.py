@@ -42,6 +42,7 @@ def semantic(spec: Spec, source: SourceMap, catalog: Catalog) -> Iterator[Diagno
     yield from check.pieces()
     yield from check.compose()
     yield from check.helm()
+    yield from check.one_target_keys()
     yield from check.worker_pods()
     yield from check.literal_secrets()
     yield from check.config_options()
@@ -128,6 +129,62 @@ class _Checker:
             )
 
     # ------------------------------------------------------------------------------------------ per target
+
+    def one_target_keys(self) -> Iterator[Diagnostic]:
+        """Keys only one target reads, set in a spec that does not target it: refused, not silently dropped. (A
+        spec with both targets may carry each target's keys.)"""
+        spec = self.spec
+        targets = set(spec.targets)
+        dags, database = spec.dags, spec.database
+        if "helm" not in targets:
+            for name in ("git_sync", "persistence"):
+                if getattr(dags, name) is not None:
+                    yield self.err(
+                        ("dags", name),
+                        "only the Helm chart runs it; docker-compose bind-mounts dags.local_path",
+                        key=True,
+                    )
+        if "compose" not in targets:
+            if "local_path" in dags.model_fields_set:
+                yield self.err(
+                    ("dags", "local_path"), "only docker-compose reads it (a host folder)", key=True
+                )
+            if "postgres_version" in database.model_fields_set:
+                yield self.err(
+                    ("database", "postgres_version"),
+                    "only docker-compose reads it; the chart's bundled PostgreSQL comes with the chart release",
+                    key=True,
+                )
+            broker = spec.celery.broker if spec.celery else None
+            if broker is not None and "redis_version" in broker.model_fields_set:
+                yield self.err(
+                    ("celery", "broker", "redis_version"),
+                    "only docker-compose reads it; the chart's bundled Redis comes with the chart release",
+                    key=True,
+                )
+            if "port" in spec.api_server.model_fields_set:
+                yield self.err(
+                    ("api_server", "port"), "only docker-compose reads it (the host port)", key=True
+                )
+        if "helm" not in targets and spec.api_server.replicas > 1:
+            yield self.err(
+                ("api_server", "replicas"),
+                "docker-compose runs one api-server (it publishes a host port); scale it on Kubernetes",
+            )
+        if spec.celery is not None and spec.celery.flower.replicas != 1:
+            yield self.err(("celery", "flower", "replicas"), "Flower runs as one instance on every target")
+        logs = spec.logging.persistence
+        if "helm" in targets and logs is not None and "access_mode" in logs.model_fields_set:
+            yield self.err(
+                ("logging", "persistence", "access_mode"),
+                "the chart's logs volume takes no access mode",
+                key=True,
+            )
+        if self.catalog.runtime.dag_processor_always_separate and not spec.dag_processor.enabled:
+            yield self.err(
+                ("dag_processor", "enabled"),
+                f"Airflow {self.catalog.line} always parses DAGs in a dag-processor; it cannot be turned off",
+            )
 
     def compose(self) -> Iterator[Diagnostic]:
         spec = self.spec

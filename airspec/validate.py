@@ -6,6 +6,7 @@ with the pydantic models, then check what needs Airflow knowledge (the catalog o
 
 from __future__ import annotations
 
+import difflib
 import re
 import types
 import typing
@@ -282,8 +283,6 @@ def _raw_token(lines: list[str], span: Span) -> str:
 
 
 def _did_you_mean(key: str, allowed: list[str]) -> str:
-    import difflib  # only a spec with a problem gets here
-
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"

@@ -169,3 +169,45 @@ def test_python_configparser_reads_back_sections() -> None:
 def test_git_sync_dags_folder_stays_absolute_at_the_root() -> None:
     text = 'name: t\nairflow:\n  version: "3.3"\ndags:\n  folder: /\n  git_sync: {repo: "https://g/x", sub_path: dags}\n'
     assert resolved_text(text).option("core", "dags_folder") == "/repo/dags"
+
+
+# What real Airflow must read from the kubernetes-helm example's airflow.cfg, written from the example spec by
+# hand (not from airspec's own model): 2m = 120 s, 5m = 300 s, 30m = 1800 s, 2h = 7200 s; git-sync checks the
+# repository out under <dags.folder>/repo, and the DAGs sit in its sub_path; StatsD goes to the chart's exporter
+# Service, <release>-statsd in the namespace, the release being the spec's name.
+KUBERNETES_HELM_READ_BACK = {
+    "api.base_url": "https://airflow.example.com",
+    "api.expose_config": "False",
+    "api.worker_timeout": "120",
+    "api.workers": "4",
+    "core.dags_folder": "/opt/airflow/dags/repo/dags",
+    "core.default_task_execution_timeout": "7200",
+    "core.default_task_retries": "3",
+    "core.default_task_retry_delay": "300",
+    "core.executor": "KubernetesExecutor",
+    "core.load_examples": "False",
+    "core.max_active_runs_per_dag": "4",
+    "core.max_active_tasks_per_dag": "32",
+    "core.max_task_retry_delay": "1800",
+    "core.parallelism": "64",
+    "kubernetes_executor.delete_worker_pods": "True",
+    "kubernetes_executor.delete_worker_pods_on_failure": "False",
+    "kubernetes_executor.namespace": "airflow",
+    "kubernetes_executor.worker_pods_creation_batch_size": "4",
+    "logging.encrypt_s3_logs": "True",
+    "logging.logging_level": "INFO",
+    "logging.remote_base_log_folder": "s3://example-airflow-logs/analytics",
+    "logging.remote_log_conn_id": "aws_default",
+    "logging.remote_logging": "True",
+    "metrics.statsd_host": "analytics-statsd.airflow.svc.cluster.local",
+    "metrics.statsd_on": "True",
+    "metrics.statsd_port": "9125",
+    "metrics.statsd_prefix": "airflow",
+}
+
+
+def test_airflow_reads_what_the_example_spec_says(probed: dict[str, tuple[Resolved, dict[str, Any]]]) -> None:
+    """An expectation independent of airspec's model: the example spec, translated by hand, against what real
+    Airflow reads from the compiled file."""
+    _, result = probed["kubernetes-helm"]
+    assert result["values"] == KUBERNETES_HELM_READ_BACK

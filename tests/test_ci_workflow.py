@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -156,8 +155,17 @@ def _uses(data: dict[str, Any]) -> list[str]:
     return [step["uses"] for job in data["jobs"].values() for step in job["steps"] if "uses" in step]
 
 
+# The pins as public workflows write them (the provenance is at ci_workflow.ACTIONS), stated again here so that a
+# slip in that table shows up: repository -> (pinned reference with its tag comment, major tag).
+EXPECTED_PINS = {
+    "actions/checkout": ("11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2", "v4"),
+    "actions/setup-python": ("a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0", "v5"),
+    "aws-actions/configure-aws-credentials": ("7474bc4690e29a8392af63c5b98e7449536d5c3a # v4.3.1", "v4"),
+}
+
+
 def test_actions_pinned_by_sha_with_the_tag_or_by_major_tag() -> None:
-    by_repo = {a.repo: a for a in ACTIONS.values()}
+    assert {a.repo for a in ACTIONS.values()} == set(EXPECTED_PINS)
     for name, resolved in CASES.items():
         text = workflow_text(resolved)
         assert resolved.spec.ci is not None
@@ -166,12 +174,8 @@ def test_actions_pinned_by_sha_with_the_tag_or_by_major_tag() -> None:
         for line in lines:
             ref = line.split("uses:", 1)[1].strip()
             repo, version = ref.split("@", 1)
-            action = by_repo[repo]
-            if resolved.spec.ci.pin_actions:
-                assert version == f"{action.sha} # {action.release}", (name, line)
-                assert re.fullmatch(r"[0-9a-f]{40}", action.sha)
-            else:
-                assert version == action.major, (name, line)
+            pinned, major = EXPECTED_PINS[repo]
+            assert version == (pinned if resolved.spec.ci.pin_actions else major), (name, line)
 
 
 def test_triggers_and_paths() -> None:

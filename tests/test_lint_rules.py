@@ -10,12 +10,11 @@ from ruamel.yaml import YAML
 
 from airspec.lint.docs import HEADINGS, explain, sections
 from airspec.lint.model import CATEGORIES, KINDS, SEVERITIES, Rule
-from airspec.lint.rules import MODULES, rules
+from airspec.lint.rules import modules, rules
 from tests.lint_support import CASES
 
 RULES = rules()
 RULES_DIR = Path(__file__).resolve().parents[1] / "airspec" / "lint" / "rules"
-IDS_FILE = Path(__file__).resolve().parent / "lint_rule_ids.txt"
 CATEGORY_OF_HUNDRED = {
     "0": "meta",
     "1": "security",
@@ -37,23 +36,18 @@ def _cases(rule: Rule) -> list[dict[str, object]]:
     return cases
 
 
-def test_ids_unique_and_recorded() -> None:
+def test_ids_unique() -> None:
     ids = [r.id for r in RULES]
     assert len(ids) == len(set(ids))
     assert len({r.name for r in RULES}) == len(RULES)
-    recorded = [
-        line.split()[0] for line in IDS_FILE.read_text().splitlines() if line and not line.startswith("#")
-    ]
     assert ids == sorted(ids)
-    assert ids == recorded, (
-        "a rule was added or removed: record ids in tests/lint_rule_ids.txt, never reuse one"
-    )
     assert len([i for i in ids if i != "AS000"]) >= 30
 
 
-def test_every_module_is_registered() -> None:
+def test_every_module_is_a_rule() -> None:
     on_disk = sorted(p.stem for p in RULES_DIR.glob("as*.py"))
-    assert on_disk == sorted(MODULES)
+    assert on_disk == modules()
+    assert [r.module.rsplit(".", 1)[1] for r in RULES] == on_disk
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)

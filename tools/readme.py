@@ -1,5 +1,5 @@
-"""Regenerate the README's generated sections: the spec reference (from the published JSON Schema) and the lint
-rule catalog (from the rules' own metadata and docstrings).
+"""Regenerate the README's generated sections: the spec reference (from the published JSON Schema), the artifact
+table (from the artifact registry) and the lint rule catalog (from the rules' own metadata and docstrings).
 
 Run: `make docs` (python tools/readme.py). tests/test_readme.py fails when the README is stale.
 """
@@ -107,7 +107,26 @@ def rule_catalog() -> str:
     return "\n".join(head + rows) + "\n"
 
 
-SECTIONS = {"spec-reference": spec_reference, "rules": rule_catalog}
+def artifact_table() -> str:
+    from airspec.artifacts import REGISTRY
+
+    head = ["| kind (`--only`) | path under OUT | when | proven by (tests) |", "|---|---|---|---|"]
+    rows = [f"| `{k.name}` | `{k.path.replace('{}', '<name>')}` | {k.when} | {k.proof} |" for k in REGISTRY]
+    return "\n".join(head + rows) + "\n"
+
+
+def support_table() -> str:
+    from tools.support_table import markdown
+
+    return markdown()
+
+
+SECTIONS = {
+    "spec-reference": spec_reference,
+    "support": support_table,
+    "artifacts": artifact_table,
+    "rules": rule_catalog,
+}
 
 
 def render(text: str) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import os
@@ -61,10 +62,13 @@ class Runtime(NamedTuple):
     executor_lists: bool  # [core] executor may name several executors
     celery_kubernetes_executor: bool  # CeleryKubernetesExecutor exists
     tasks_call_api_server: bool  # tasks report through the execution API of the api-server
+    airflow3_changes_apply: (
+        bool  # the line is Airflow 3: `airflow config lint`'s upgrade changes are in force
+    )
 
 
-_AIRFLOW2 = Runtime("webserver", "/health", ("v1", "v2"), False, False, True, False)
-_AIRFLOW3 = Runtime("api-server", "/api/v2/monitor/health", ("v2", "v1"), True, True, False, True)
+_AIRFLOW2 = Runtime("webserver", "/health", ("v1", "v2"), False, False, True, False, False)
+_AIRFLOW3 = Runtime("api-server", "/api/v2/monitor/health", ("v2", "v1"), True, True, False, True, True)
 
 
 def _read(name: str) -> Any:
@@ -160,8 +164,6 @@ class Catalog:
 
     def suggest(self, section: str, name: str) -> str | None:
         """The closest known option: same section first, then the same name in another section."""
-        import difflib
-
         in_section = difflib.get_close_matches(name, list(self._options.get(section, {})), n=1, cutoff=0.75)
         if in_section:
             return f"[{section}] {in_section[0]}"

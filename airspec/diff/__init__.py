@@ -28,10 +28,13 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from airspec.artifacts import NAMES, YAML_KINDS, Artifact, build
+from airspec.diff import cfg, live, origins, plain, sources, tree
 from airspec.diff.mask import Masker
 from airspec.diff.model import Change, Compared, Report
 from airspec.diff.sources import Deployed
 from airspec.errors import ContentError, InputError
+from airspec.loader import load_text
+from airspec.pipeline import resolved as resolve_spec
 from airspec.resolve import Resolved
 from airspec.terminal import printable
 
@@ -47,9 +50,6 @@ def run(
 ) -> Report:
     """Compile `spec`, read `source`, compare. Raises AirspecError for anything the user must fix. `timeout` bounds
     reading a live source, in seconds (live.HTTP_TIMEOUT, live.K8S_TIMEOUT by default)."""
-    from airspec.diff import live, sources
-    from airspec.pipeline import resolved as resolve_spec
-
     # A folder of compiled artifacts: name the spec as compile named it there.
     resolved = resolve_spec(spec, env, source if os.path.isdir(source) else None)
     artifacts = build(resolved)
@@ -75,8 +75,6 @@ def compare(
     ignore: tuple[str, ...] = (),
     show_secrets: bool = False,
 ) -> Report:
-    from airspec.diff import tree
-
     masker = Masker(show_secrets, resolved.catalog)
     changes: list[Change] = []
     compared: list[Compared] = []
@@ -125,9 +123,6 @@ def _match(artifact: Artifact, deployed: list[Deployed], used: set[int]) -> int 
 
 
 def _compare_one(resolved: Resolved, artifact: Artifact, found: Deployed, masker: Masker) -> list[Change]:
-    from airspec.diff import cfg, origins, plain, tree
-    from airspec.loader import load_text
-
     if artifact.kind == "airflow.cfg":
         return cfg.compare(
             resolved,

@@ -29,7 +29,7 @@ from typing import Any
 from airspec.artifacts import YAML_KINDS, Artifact
 from airspec.diff import cfg
 from airspec.errors import InputError
-from airspec.loader import read_text
+from airspec.loader import load_text, read_text
 from airspec.terminal import printable
 
 USER_SUPPLIED = "USER-SUPPLIED VALUES:"
@@ -224,8 +224,6 @@ def api_config(label: str, payload: Any) -> Deployed:
 
 
 def read_yaml(label: str, text: str, artifacts: list[Artifact], name: str = "") -> list[Deployed]:
-    from airspec.loader import load_text
-
     header = _helm_header(text)
     if header is not None:
         return [
@@ -290,8 +288,6 @@ def configmap(label: str, manifest: dict[str, Any]) -> list[Deployed]:
     out = [Deployed("airflow.cfg", where, cfg.Cfg(options, chart_filled=CHART_CONFIG))]
     pod = data.get(CONFIGMAP_POD_TEMPLATE_KEY)
     if isinstance(pod, str):
-        from airspec.loader import load_text
-
         pod_label = f"{where} {CONFIGMAP_POD_TEMPLATE_KEY}"
         out.append(Deployed("pod-template", pod_label, load_text(pod, pod_label).data))
     local_settings = data.get(CONFIGMAP_LOCAL_SETTINGS_KEY)
@@ -308,8 +304,6 @@ def parse_artifact(kind: str, label: str, text: str, name: str = "") -> Deployed
         return Deployed(kind, label, env_names(text), name)
     if kind not in YAML_KINDS:
         return Deployed(kind, label, text, name)
-    from airspec.loader import load_text
-
     header = _helm_header(text) if kind == "helm-values" else None
     if header is not None:  # `helm get values` output saved as values.yaml
         return helm_values(label, load_text(text.partition("\n")[2], label).data, computed=header == COMPUTED)

@@ -19,9 +19,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from deepdiff import DeepDiff
+
 from airspec.diff import cfg
 from airspec.diff.mask import Masker
 from airspec.diff.model import Change
+from airspec.errors import ContentError
+from airspec.loader import load_text
 
 TreePath = tuple[Any, ...]
 
@@ -143,9 +147,6 @@ def _env_list_to_map(items: list[Any]) -> Any:
 
 
 def _pod_template(text: str) -> Any:
-    from airspec.errors import ContentError
-    from airspec.loader import load_text
-
     try:
         return load_text(tpl_unescape(text), "podTemplate").data
     except ContentError:
@@ -161,8 +162,6 @@ def compare(
     only_spec_keys: bool = False,
 ) -> list[Change]:
     """Changes from the spec's artifact to the deployed one, both already normalised."""
-    from deepdiff import DeepDiff
-
     found = DeepDiff(spec, deployed, view="tree", verbose_level=2)
     changes: list[Change] = []
     for report, items in found.items():

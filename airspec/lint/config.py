@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from airspec.errors import UsageError
 from airspec.lint.model import SEVERITIES
+from airspec.loader import load_file
 
 _KEYS = {"select", "ignore", "severity", "fail-on", "fail_on", "baseline"}
 
@@ -72,8 +73,6 @@ def _from_pyproject(path: str) -> Settings | None:
 
 
 def _from_yaml(path: str) -> Settings:
-    from airspec.loader import load_file
-
     data = load_file(path).data  # an unreadable or malformed settings file is reported as it is
     table = data.get("lint", {}) if isinstance(data, dict) else None
     return _settings(table, f"{path} lint:", os.path.dirname(path))

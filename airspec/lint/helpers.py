@@ -26,7 +26,8 @@ def airflow_bool(value: str | None) -> bool | None:
     return None
 
 
-def number(value: str | None) -> float | None:
+def parse_number(value: str | None) -> float | None:
+    """An option's text as the number Airflow's getfloat reads, or None."""
     if value is None:
         return None
     try:
@@ -125,6 +126,6 @@ def same_value(a: str | None, b: str | None) -> bool:
         return True
     if airflow_bool(a) is not None and airflow_bool(b) is not None and a.strip().lower() not in ("0", "1"):
         return airflow_bool(a) == airflow_bool(b)
-    if number(a) is not None and number(b) is not None:
-        return number(a) == number(b)
+    if parse_number(a) is not None and parse_number(b) is not None:
+        return parse_number(a) == parse_number(b)
     return a.strip() == b.strip()

@@ -184,12 +184,12 @@ class Rule(NamedTuple):
     name: str
     severity: str
     category: str
-    doc: str
-    module: str
     spec: SpecCheck | None = None
     files: Mapping[str, FileCheck] = MappingProxyType({})
     project: ProjectCheck | None = None
     project_kinds: tuple[str, ...] = ()  # where a project rule's findings land
+    doc: str = ""  # the module's docstring and name: filled in by lint.rules.rules()
+    module: str = ""
 
     @property
     def summary(self) -> str:

@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from airspec.errors import UsageError, WriteError
+from airspec import __version__
+from airspec.errors import Diagnostic, UsageError, WriteError
+from airspec.lint import baseline as baselines
 from airspec.lint import config
 from airspec.lint.engine import Request, all_rules, run
 from airspec.lint.model import rank
+from airspec.report import Report, formatter
+from airspec.write import write_file
 
 
 class Invocation(NamedTuple):
@@ -32,9 +36,6 @@ class Result(NamedTuple):
 
 
 def execute(inv: Invocation) -> Result:
-    from airspec import __version__
-    from airspec.report import Report, formatter
-
     settings = config.find()
     fail_on = inv.fail_on or settings.fail_on or "warning"
     baseline = inv.baseline or settings.baseline
@@ -55,9 +56,6 @@ def execute(inv: Invocation) -> Result:
     known = 0
     if inv.write_baseline:
         assert baseline is not None
-        from airspec.lint import baseline as baselines
-        from airspec.write import write_file
-
         try:
             write_file(baseline, baselines.render(findings, baseline))
         except WriteError as exc:
@@ -65,8 +63,6 @@ def execute(inv: Invocation) -> Result:
         messages.append(f"wrote {len(findings)} finding(s) to {baseline}")
         return Result("", messages, 2 if outcome.errors else 0)
     if baseline:
-        from airspec.lint import baseline as baselines
-
         fresh = baselines.new_only(findings, baselines.load(baseline), baseline)
         known = len(findings) - len(fresh)
         findings = fresh
@@ -79,12 +75,9 @@ def execute(inv: Invocation) -> Result:
     return Result(output, messages, code)
 
 
-def _summary(findings: Sequence[object], suppressed: int, known: int, files: int) -> str:
-    from airspec.errors import Diagnostic
-
+def _summary(findings: Sequence[Diagnostic], suppressed: int, known: int, files: int) -> str:
     counts = {"error": 0, "warning": 0, "info": 0}
     for d in findings:
-        assert isinstance(d, Diagnostic)
         counts[d.severity] += 1
     text = (
         f"{files} file(s): {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"

@@ -33,6 +33,7 @@ from airspec.options import cfg_number
 from airspec.render import local_settings, pod_template
 from airspec.render.airflow_cfg import escape, header
 from airspec.render.pod_template import container_resources
+from airspec.render.statsd import statsd_mappings_data
 from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved, SecretOption
 
@@ -224,8 +225,6 @@ def _components(resolved: Resolved, chart: ChartLine) -> dict[str, Any]:
     if exporter:
         # overrideMappings, not extraMappings: the chart appends extraMappings after its defaults, statsd_exporter
         # takes the first matching glob, so the defaults (three of which match nothing on Airflow 3) would win.
-        from airspec.render.statsd import statsd_mappings_data
-
         out["statsd"]["overrideMappings"] = statsd_mappings_data(resolved)
     if exporter:
         out["ports"] = {"statsdIngest": statsd.port}

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from airspec.options import cfg_number
 from airspec.render.airflow_cfg import header
 from airspec.render.statsd import produced_metrics
 from airspec.render.yamltext import Document, dump
@@ -49,10 +50,6 @@ def duration(seconds: float) -> str:
         return "0s"
     unit, size = next((u, s) for u, s in _UNITS if whole % s == 0)
     return f"{whole // size}{unit}"
-
-
-def number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def exporter_target(resolved: Resolved) -> str | None:
@@ -124,7 +121,7 @@ def rules(resolved: Resolved) -> list[Rule]:
     candidates = [
         Rule(
             "AirflowDagParseTimeHigh",
-            f"airflow_dag_processing_total_parse_time_seconds > {number(alerts.dag_parse_time)}",
+            f"airflow_dag_processing_total_parse_time_seconds > {cfg_number(alerts.dag_parse_time)}",
             "warning",
             f"Airflow {name}: parsing all DAG files takes {{{{ $value | humanizeDuration }}}} "
             f"(threshold {duration(alerts.dag_parse_time)})",
@@ -147,10 +144,10 @@ def rules(resolved: Resolved) -> list[Rule]:
             "AirflowPoolOpenSlotsLow",
             "airflow_pool_open_slots\n"
             "  / (airflow_pool_open_slots + airflow_pool_running_slots + airflow_pool_queued_slots)\n"
-            f"< {number(alerts.pool_open_slots_ratio)}",
+            f"< {cfg_number(alerts.pool_open_slots_ratio)}",
             "warning",
             f"Airflow {name}: pool {{{{ $labels.pool }}}} has {{{{ $value | humanizePercentage }}}} of its slots "
-            f"open (threshold {number(round(alerts.pool_open_slots_ratio * 100, 6))}%)",
+            f"open (threshold {cfg_number(round(alerts.pool_open_slots_ratio * 100, 6))}%)",
         ),
         Rule(
             "AirflowTaskFailures",

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from airspec.lint.docs import sections
+from airspec.lint.model import Rule
 from airspec.report import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -85,10 +86,7 @@ def render(report: Report) -> str:
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 
-def _markdown(rule: object, doc: dict[str, str]) -> str:
-    from airspec.lint.model import Rule
-
-    assert isinstance(rule, Rule)
+def _markdown(rule: Rule, doc: dict[str, str]) -> str:
     parts = [f"**{rule.id} {rule.name}** ({rule.category}, {rule.severity}): {rule.summary}"]
     for key in ("catches", "why"):
         if key in doc:

@@ -32,6 +32,4 @@ RULE = Rule(
     name="spec-invalid",
     severity="error",
     category="meta",
-    doc=__doc__ or "",
-    module=__name__,
 )

@@ -95,7 +95,5 @@ RULE = Rule(
     name="literal-secret",
     severity="error",
     category="security",
-    doc=__doc__ or "",
-    module=__name__,
     files={"airflow.cfg": _check_options, "helm-values": check_helm, "compose": _check_options},
 )

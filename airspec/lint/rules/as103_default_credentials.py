@@ -98,7 +98,5 @@ RULE = Rule(
     name="default-credentials",
     severity="error",
     category="security",
-    doc=__doc__ or "",
-    module=__name__,
     files={"airflow.cfg": check_cfg, "helm-values": check_helm, "compose": check_compose},
 )

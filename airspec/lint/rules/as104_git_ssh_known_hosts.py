@@ -57,8 +57,6 @@ RULE = Rule(
     name="git-ssh-known-hosts",
     severity="error",
     category="security",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"helm-values": check_helm},
 )

@@ -37,8 +37,6 @@ RULE = Rule(
     name="sensitive-fields-shown",
     severity="warning",
     category="security",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

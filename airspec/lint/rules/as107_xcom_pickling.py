@@ -38,8 +38,6 @@ RULE = Rule(
     name="xcom-pickling",
     severity="warning",
     category="security",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

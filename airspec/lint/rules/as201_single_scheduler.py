@@ -52,8 +52,6 @@ RULE = Rule(
     name="single-scheduler",
     severity="warning",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"helm-values": check_helm},
 )

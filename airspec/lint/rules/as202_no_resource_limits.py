@@ -102,8 +102,6 @@ RULE = Rule(
     name="no-resource-limits",
     severity="warning",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"helm-values": check_helm},
 )

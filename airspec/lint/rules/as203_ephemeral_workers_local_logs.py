@@ -87,8 +87,6 @@ RULE = Rule(
     name="ephemeral-workers-local-logs",
     severity="warning",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"airflow.cfg": check_cfg, "helm-values": check_helm, "compose": check_cfg},
 )

@@ -65,7 +65,5 @@ RULE = Rule(
     name="remote-log-provider-missing",
     severity="error",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
 )

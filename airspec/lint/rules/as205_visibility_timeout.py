@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import number
+from airspec.lint.helpers import parse_number
 from airspec.lint.model import Context, Hit, Rule
 
 
@@ -35,7 +35,7 @@ def _check(ctx: Context) -> Iterator[Hit]:
     timeout = ctx.option("core", "default_task_execution_timeout")
     if visibility is None or timeout is None:
         return
-    shown, limit = number(visibility.value), number(timeout.value)
+    shown, limit = parse_number(visibility.value), parse_number(timeout.value)
     if shown is None or limit is None or limit <= 0:
         return
     if shown < limit:
@@ -51,8 +51,6 @@ RULE = Rule(
     name="visibility-timeout",
     severity="error",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

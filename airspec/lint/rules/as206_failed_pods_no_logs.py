@@ -69,8 +69,6 @@ RULE = Rule(
     name="failed-pods-no-logs",
     severity="warning",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

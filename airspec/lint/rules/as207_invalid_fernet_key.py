@@ -63,8 +63,6 @@ RULE = Rule(
     name="invalid-fernet-key",
     severity="error",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

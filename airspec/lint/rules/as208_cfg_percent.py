@@ -68,7 +68,5 @@ RULE = Rule(
     name="cfg-percent",
     severity="error",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg},
 )

@@ -48,7 +48,5 @@ RULE = Rule(
     name="cfg-inline-comment",
     severity="warning",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     files={"airflow.cfg": check_cfg},
 )

@@ -68,7 +68,5 @@ RULE = Rule(
     name="option-type",
     severity="error",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

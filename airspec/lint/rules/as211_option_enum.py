@@ -38,7 +38,5 @@ RULE = Rule(
     name="option-enum",
     severity="error",
     category="reliability",
-    doc=__doc__ or "",
-    module=__name__,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

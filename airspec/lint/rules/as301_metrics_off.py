@@ -49,8 +49,6 @@ RULE = Rule(
     name="metrics-off",
     severity="info",
     category="observability",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

@@ -99,7 +99,5 @@ RULE = Rule(
     name="statsd-unknown-metric",
     severity="warning",
     category="observability",
-    doc=__doc__ or "",
-    module=__name__,
     files={"helm-values": check_helm, "statsd-mapping": check_statsd},
 )

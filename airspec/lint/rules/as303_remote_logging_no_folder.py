@@ -60,8 +60,6 @@ RULE = Rule(
     name="remote-logging-no-folder",
     severity="error",
     category="observability",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

@@ -44,7 +44,5 @@ RULE = Rule(
     name="option-removed",
     severity="error",
     category="upgrade",
-    doc=__doc__ or "",
-    module=__name__,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

@@ -53,8 +53,6 @@ RULE = Rule(
     name="default-changed",
     severity="info",
     category="upgrade",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

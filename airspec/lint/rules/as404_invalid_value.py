@@ -27,7 +27,7 @@ from airspec.lint.upgrade import change_of, same
 
 def _check(ctx: Context) -> Iterator[Hit]:
     assert ctx.catalog is not None
-    if ctx.catalog.major < 3:
+    if not ctx.catalog.runtime.airflow3_changes_apply:
         return  # these are Airflow 3 rules; Airflow 2 still accepts the values
     for opt in ctx.options:
         change = change_of(ctx, opt)
@@ -44,8 +44,6 @@ RULE = Rule(
     name="invalid-value",
     severity="error",
     category="upgrade",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

@@ -50,8 +50,6 @@ RULE = Rule(
     name="removed-value",
     severity="warning",
     category="upgrade",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

@@ -79,7 +79,5 @@ RULE = Rule(
     name="unknown-option",
     severity="warning",
     category="upgrade",
-    doc=__doc__ or "",
-    module=__name__,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

@@ -30,7 +30,7 @@ from airspec.lint.upgrade import change_of, from_config, known
 
 def _check(ctx: Context) -> Iterator[Hit]:
     assert ctx.catalog is not None
-    if ctx.catalog.major >= 3:
+    if ctx.catalog.runtime.airflow3_changes_apply:
         return
     for opt in ctx.options:
         change = change_of(ctx, opt)
@@ -49,8 +49,6 @@ RULE = Rule(
     name="airflow3-preview",
     severity="info",
     category="upgrade",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

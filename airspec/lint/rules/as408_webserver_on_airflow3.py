@@ -45,7 +45,7 @@ _OLD_HEALTH = re.compile(r"https?://[^\s/'\"]+?(?::(?P<port>\d+))?/health(?![\w/
 
 
 def _airflow3(ctx: FileContext) -> bool:
-    return ctx.catalog is not None and ctx.catalog.major >= 3
+    return ctx.catalog is not None and ctx.catalog.runtime.web_command == "api-server"
 
 
 def check_helm(ctx: FileContext) -> Iterator[Hit]:
@@ -98,7 +98,5 @@ RULE = Rule(
     name="webserver-on-airflow3",
     severity="error",
     category="upgrade",
-    doc=__doc__ or "",
-    module=__name__,
     files={"helm-values": check_helm, "compose": check_compose},
 )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import number
+from airspec.lint.helpers import parse_number
 from airspec.lint.model import Context, Hit, Rule
 
 
@@ -31,7 +31,7 @@ def _check(ctx: Context) -> Iterator[Hit]:
         if opt.name != "min_file_process_interval" or opt.section not in ("dag_processor", "scheduler"):
             continue
         known = ctx.catalog.option(opt.section, opt.name)
-        default, value = number(known.default if known else None), number(opt.value)
+        default, value = parse_number(known.default if known else None), parse_number(opt.value)
         if default is not None and value is not None and value < default:
             yield Hit(
                 opt.at,
@@ -45,8 +45,6 @@ RULE = Rule(
     name="min-file-process-interval",
     severity="info",
     category="performance",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

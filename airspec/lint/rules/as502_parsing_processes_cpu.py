@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import cpu, effective, first_place, number
+from airspec.lint.helpers import cpu, effective, first_place, parse_number
 from airspec.lint.model import Context, FileContext, Hit, Opt, Rule, SpecContext
 
 
@@ -37,7 +37,7 @@ def _processes(ctx: Context) -> tuple[float | None, str, Opt | None]:
     if place is None:
         return None, "", None
     value, opt = effective(ctx, *place)
-    return number(value), f"[{place[0]}] {place[1]}", opt
+    return parse_number(value), f"[{place[0]}] {place[1]}", opt
 
 
 def check_spec(ctx: SpecContext) -> Iterator[Hit]:
@@ -64,7 +64,7 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
     assert ctx.catalog is not None
     component = (
         "dagProcessor"
-        if ctx.catalog.major >= 3 or ctx.get("dagProcessor", "enabled") is True
+        if ctx.catalog.runtime.dag_processor_always_separate or ctx.get("dagProcessor", "enabled") is True
         else "scheduler"
     )
     cores = cpu(ctx.get(component, "resources", "limits", "cpu"))
@@ -84,8 +84,6 @@ RULE = Rule(
     name="parsing-processes-cpu",
     severity="warning",
     category="performance",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"helm-values": check_helm},
 )

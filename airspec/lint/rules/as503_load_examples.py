@@ -46,8 +46,6 @@ RULE = Rule(
     name="load-examples",
     severity="warning",
     category="performance",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

@@ -64,8 +64,6 @@ RULE = Rule(
     name="unused-executor-options",
     severity="warning",
     category="consistency",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

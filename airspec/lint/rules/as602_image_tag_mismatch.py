@@ -105,8 +105,6 @@ RULE = Rule(
     name="image-tag-mismatch",
     severity="warning",
     category="consistency",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"airflow.cfg": check_cfg, "helm-values": check_helm, "compose": check_compose},
 )

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import effective, number
+from airspec.lint.helpers import effective, parse_number
 from airspec.lint.model import Context, Hit, Rule
 
 
@@ -34,9 +34,9 @@ def _check(ctx: Context) -> Iterator[Hit]:
     scale = ctx.option("celery", "worker_autoscale")
     if scale is None or not scale.value or "," not in scale.value:
         return
-    top = number(scale.value.split(",")[0])
+    top = parse_number(scale.value.split(",")[0])
     value, _ = effective(ctx, "celery", "worker_concurrency")
-    concurrency = number(value)
+    concurrency = parse_number(value)
     if top is not None and concurrency is not None and top > concurrency:
         yield Hit(
             scale.at,
@@ -50,8 +50,6 @@ RULE = Rule(
     name="autoscale-above-concurrency",
     severity="warning",
     category="consistency",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import effective, number
+from airspec.lint.helpers import effective, parse_number
 from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 
@@ -42,7 +42,7 @@ def check_spec(ctx: SpecContext) -> Iterator[Hit]:
     slots = workers.autoscale.max if workers.autoscale else workers.concurrency
     capacity = workers.replicas * slots
     value, _ = effective(ctx, "core", "parallelism")
-    parallelism = number(value)
+    parallelism = parse_number(value)
     if parallelism is None or parallelism >= capacity:
         return
     where = (
@@ -65,11 +65,11 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
     if not isinstance(replicas, int) or isinstance(replicas, bool):
         return
     scale = ctx.option("celery", "worker_autoscale")
-    per_worker = number(scale.value.split(",")[0]) if scale and scale.value else None
+    per_worker = parse_number(scale.value.split(",")[0]) if scale and scale.value else None
     if per_worker is None:
-        per_worker = number(effective(ctx, "celery", "worker_concurrency")[0])
+        per_worker = parse_number(effective(ctx, "celery", "worker_concurrency")[0])
     value, opt = effective(ctx, "core", "parallelism")
-    parallelism = number(value)
+    parallelism = parse_number(value)
     if per_worker is None or parallelism is None or parallelism >= replicas * per_worker:
         return
     capacity = int(replicas * per_worker)
@@ -85,8 +85,6 @@ RULE = Rule(
     name="parallelism-below-capacity",
     severity="warning",
     category="consistency",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"helm-values": check_helm},
 )

@@ -57,8 +57,6 @@ RULE = Rule(
     name="config-conflict",
     severity="warning",
     category="consistency",
-    doc=__doc__ or "",
-    module=__name__,
     project=check_project,
     project_kinds=("helm-values",),
 )

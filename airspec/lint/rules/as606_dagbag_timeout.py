@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import effective, first_place, number
+from airspec.lint.helpers import effective, first_place, parse_number
 from airspec.lint.model import Context, Hit, Rule
 
 
@@ -38,7 +38,7 @@ def _check(ctx: Context) -> Iterator[Hit]:
         return
     bag_value, bag = effective(ctx, "core", "dagbag_import_timeout")
     proc_value, proc = effective(ctx, *place)
-    bag_s, proc_s = number(bag_value), number(proc_value)
+    bag_s, proc_s = parse_number(bag_value), parse_number(proc_value)
     where = bag or proc
     if where is None or bag_s is None or proc_s is None or bag_s < proc_s:
         return
@@ -54,8 +54,6 @@ RULE = Rule(
     name="dagbag-timeout",
     severity="warning",
     category="consistency",
-    doc=__doc__ or "",
-    module=__name__,
     spec=_check,
     files={"airflow.cfg": _check, "helm-values": _check, "compose": _check},
 )

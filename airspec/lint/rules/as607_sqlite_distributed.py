@@ -50,7 +50,5 @@ RULE = Rule(
     name="sqlite-distributed",
     severity="error",
     category="consistency",
-    doc=__doc__ or "",
-    module=__name__,
     files={"airflow.cfg": check_cfg, "helm-values": check_cfg, "compose": check_cfg},
 )

@@ -49,7 +49,5 @@ RULE = Rule(
     name="option-set-twice",
     severity="warning",
     category="consistency",
-    doc=__doc__ or "",
-    module=__name__,
     files={"helm-values": check_helm},
 )

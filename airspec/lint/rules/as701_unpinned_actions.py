@@ -61,8 +61,6 @@ RULE = Rule(
     name="unpinned-actions",
     severity="warning",
     category="delivery",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"workflow": check_workflow},
 )

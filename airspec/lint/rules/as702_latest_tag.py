@@ -62,8 +62,6 @@ RULE = Rule(
     name="latest-tag",
     severity="warning",
     category="delivery",
-    doc=__doc__ or "",
-    module=__name__,
     spec=check_spec,
     files={"helm-values": check_helm, "compose": check_compose},
 )

@@ -46,7 +46,5 @@ RULE = Rule(
     name="workflow-permissions",
     severity="warning",
     category="delivery",
-    doc=__doc__ or "",
-    module=__name__,
     files={"workflow": check_workflow},
 )
