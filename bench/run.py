@@ -143,7 +143,12 @@ def main() -> int:
         ),
         ("airspec lint kubernetes-helm", [*airspec, "lint", EXAMPLE], FLOOR_RATIO, None),
         ("airspec lint raw airflow.cfg", [*airspec, "lint", "--airflow-version", "3.3", RAW_CFG], None, None),
-        ("airspec validate billion-laughs", [*airspec, "validate", billion_laughs(scratch)], FLOOR_RATIO, None),
+        (
+            "airspec validate billion-laughs",
+            [*airspec, "validate", billion_laughs(scratch)],
+            FLOOR_RATIO,
+            None,
+        ),
     ]
     validators = ROOT / ".venv" / "bin"
     if (validators / "check-jsonschema").exists():
