@@ -265,3 +265,19 @@ def test_the_template_ships_in_the_package() -> None:
     loader = image._environment().loader
     assert isinstance(loader, jinja2.PackageLoader) and loader.package_name == "airspec.render"
     assert (ROOT / "airspec" / "render" / "templates" / image.TEMPLATE).is_file()
+
+
+def test_the_stock_image_follows_an_explicit_python_version() -> None:
+    """Without providers the deployments run the stock image: for airflow.python_version, its `-python` tag."""
+    spec = 'name: x\ndevelopment_only: true\nairflow:\n  version: "3.3"\n{extra}targets: [compose, helm]\n'
+    chosen = pipeline.from_text(spec.format(extra='  python_version: "3.11"\n'), "variant.yaml")
+    assert f"{chosen.image_repository}:{chosen.image_tag}" == "apache/airflow:3.3.2-python3.11"
+    kinds = artifacts(chosen)
+    yaml = YAML(typ="safe", pure=True)
+    assert yaml.load(kinds["helm-values"].text)["defaultAirflowTag"] == "3.3.2-python3.11"
+    services = yaml.load(kinds["compose"].text)["services"]
+    assert services["airflow-scheduler"]["image"] == "apache/airflow:3.3.2-python3.11"
+    default = pipeline.from_text(spec.format(extra=""), "variant.yaml")
+    assert default.image_tag == "3.3.2"  # the release's own tag, whose Python is the image's default
+    built = CASES["helm-3.3"]  # providers: the built image keeps its tag, the Dockerfile picks the Python
+    assert built.image_tag == "2024-06-01" and "-python3.11" in artifacts(built)["image"].text

@@ -23,8 +23,6 @@ RESOURCES = [
 ]
 KNOWN_DROPS = {
     *((path, "compose") for path in RESOURCES),
-    ("airflow.python_version", "helm"),
-    ("airflow.python_version", "compose"),
     ("celery.flower.port", "helm"),
 }
 
