@@ -15,6 +15,7 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/airspec validate $(EXAMPLE)
 	$(BIN)/airspec compile $(EXAMPLE) -o build
+	@echo "airspec is installed in $(VENV): '. $(BIN)/activate' puts it on PATH (everyday use: 'pipx install .')"
 
 test: $(VENV)/.installed
 	bash scripts/install-validators.sh

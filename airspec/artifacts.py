@@ -13,11 +13,13 @@ from airspec.render import (
     airflow_cfg,
     ci_workflow,
     compose,
+    grafana,
     helm_values,
     image,
     local_settings,
     pod_template,
     prometheus,
+    secrets_example,
     statsd,
 )
 from airspec.resolve import Resolved
@@ -76,8 +78,8 @@ REGISTRY: tuple[Kind, ...] = (
         local_settings.applies,
         lambda r, _: local_settings.render(r),
         yaml=False,
-        when="a task default that no option sets (`task_defaults.retry_exponential_backoff`)",
-        proof="a real Airflow DagBag applies the compiled cluster policy",
+        when="`task_defaults.retry_exponential_backoff: true` (no airflow.cfg option sets it)",
+        proof="real Airflow 3.3.2 applies the cluster policy to parsed tasks; valid Python and ruff-clean",
     ),
     Kind(
         "helm-values",
@@ -86,7 +88,8 @@ REGISTRY: tuple[Kind, ...] = (
         lambda r, _: helm_values.render(r),
         yaml=True,
         when="`targets` has `helm`",
-        proof="the official chart's `values.schema.json` with unknown top-level keys as errors",
+        proof="the chosen chart release's `values.schema.json` with unknown top-level keys as errors, and its "
+        "render-time checks",
     ),
     Kind(
         "compose",
@@ -115,6 +118,15 @@ REGISTRY: tuple[Kind, ...] = (
         when="`airflow.providers` set",
         proof="`hadolint`, BuildKit's Dockerfile parser and pip's option parser; the pip command and constraints "
         "URL against Airflow's documented install command",
+    ),
+    Kind(
+        "secrets-example",
+        "kubernetes/secrets.example.yaml",
+        secrets_example.applies,
+        lambda r, _: secrets_example.render(r),
+        yaml=False,  # one document per Secret: diff compares it as text
+        when="`targets` has `helm` and the spec names Kubernetes Secrets",
+        proof="`kubernetes-validate --strict`; every Secret and key the Helm values and pod templates read",
     ),
     Kind(
         "pod-template",
@@ -161,6 +173,25 @@ REGISTRY: tuple[Kind, ...] = (
         yaml=True,
         when="StatsD on",
         proof="`promtool check rules`, `promtool test rules`",
+    ),
+    Kind(
+        "grafana-dashboard",
+        "monitoring/grafana-dashboard.json",
+        _statsd,
+        lambda r, _: grafana.render(r),
+        yaml=True,  # JSON, which diff reads as the YAML it also is
+        when="StatsD on",
+        proof="Grafana's dashboard model (grafana-foundation-sdk) reads it back unchanged; `promtool` parses every "
+        "query; every metric and label it reads is produced by the compiled mappings",
+    ),
+    Kind(
+        "grafana-dashboard-configmap",
+        "kubernetes/grafana-dashboard.yaml",
+        lambda r: _statsd(r) and "helm" in r.spec.targets,
+        lambda r, _: grafana.render_configmap(r),
+        yaml=True,
+        when="StatsD on and `targets` has `helm`",
+        proof="`kubernetes-validate --strict`; its data is the dashboard",
     ),
     Kind(
         "ci-workflow",

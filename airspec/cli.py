@@ -186,7 +186,10 @@ def init(path: str, force: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--airflow-version", help="Airflow version of raw files (default: the image tag they name)")
+@click.option(
+    "--airflow-version",
+    help="Airflow version of raw files (default: each file's own, from it or its folder, else the newest line)",
+)
 @click.option(
     "--env", "env", help="Lint specs with this environment overlay (default: the base and every overlay)"
 )
@@ -203,6 +206,11 @@ def init(path: str, force: bool) -> None:
     "--write-baseline", is_flag=True, help="Record today's findings in the --baseline FILE and exit 0"
 )
 @click.option("--kind", type=click.Choice(LINT_KINDS), help="Treat every PATH as this kind of file")
+@click.option(
+    "--project",
+    is_flag=True,
+    help="Compare all PATHS as one deployment (default: the files of each folder are one deployment)",
+)
 def lint(
     paths: tuple[str, ...],
     airflow_version: str | None,
@@ -214,12 +222,13 @@ def lint(
     baseline: str | None,
     write_baseline: bool,
     kind: str | None,
+    project: bool,
 ) -> None:
     """Check specs, airflow.cfg, Helm values, compose and workflow files against the rules (`airspec rules`)."""
     from airspec.lint.session import Invocation, execute
 
     invocation = Invocation(
-        paths, airflow_version, env, fmt, select, ignore, fail_on, baseline, write_baseline, kind
+        paths, airflow_version, env, fmt, select, ignore, fail_on, baseline, write_baseline, kind, project
     )
     result = execute(invocation)
     click.echo(result.output, nl=False)

@@ -411,11 +411,11 @@ class _Builder:
     def _mapping(self, node: Any, path: Path, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         first: dict[str, Span] = {}
-        merged: dict[str, Any] = {}
+        merges: list[Any] = []
         for key_node, value_node in node.value:
             key_tag = str(getattr(key_node.tag, "value", key_node.tag) or "")
             if key_tag == _STD + "merge":
-                merged.update(self._merge_sources(value_node, path, depth))
+                merges.append(value_node)  # built after the mapping's own keys, whose positions win
                 continue
             if not isinstance(key_node.value, str) or key_tag not in (
                 _STD + "str",
@@ -428,8 +428,11 @@ class _Builder:
             if key in first:
                 raise ContentError(f"duplicate key {key!r} (first defined at line {first[key].line})", here)
             first[key] = here
-            self.source.keys[(*path, key)] = here
+            self.source.keys.setdefault((*path, key), here)
             out[key] = self.build(value_node, (*path, key), depth + 1)
+        merged: dict[str, Any] = {}
+        for value_node in merges:
+            merged.update(self._merge_sources(value_node, path, depth))
         for key, value in merged.items():
             out.setdefault(key, value)
         return out

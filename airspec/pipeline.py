@@ -11,12 +11,15 @@ Renderers (artifacts.build) and lint rules read what `resolved` returns; nothing
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Sequence
 
-from airspec.errors import Diagnostic, InputError
-from airspec.loader import Loaded, load_file, load_text
+from airspec.errors import ContentError, Diagnostic, InputError, UsageError
+from airspec.lint.inputs import HELM_KEYS, kind_by_name, kind_of_yaml, looks_like_ini
+from airspec.loader import Loaded, load_text, read_text
 from airspec.resolve import Resolved, resolve
-from airspec.validate import validate, validate_all
+from airspec.source import Span
+from airspec.validate import allowed_keys, validate, validate_all
 
 SPEC_FILE_NAMES = ("airflow-spec.yaml", "airflow-spec.yml")
 DEFAULT_OUT = "build"
@@ -46,7 +49,55 @@ def _escape(c: str) -> str:
 
 
 def load_spec(path: str) -> Loaded:
-    return load_file(path)
+    """The spec at `path`; an airflow.cfg, Helm values, a compose file or a workflow given instead is named as
+    what it is, with the commands that read it, rather than validated key by key as a spec."""
+    text = read_text(path)
+    try:
+        loaded = load_text(text, path)
+    except ContentError:
+        if looks_like_ini(text):
+            raise ContentError(_not_a_spec(path, "airflow.cfg"), Span(path, 1, 1)) from None
+        raise
+    kind = _other_kind(path, loaded.data)
+    if kind is not None:
+        raise ContentError(_not_a_spec(path, kind), Span(path, 1, 1))
+    return loaded
+
+
+_KIND_WORDS = {
+    "airflow.cfg": "an airflow.cfg",
+    "helm-values": "Helm values for the Airflow chart",
+    "compose": "a docker-compose file",
+    "workflow": "a GitHub workflow",
+    "statsd-mapping": "statsd_exporter mappings",
+}
+
+
+def _not_a_spec(path: str, kind: str) -> str:
+    shown = shlex.quote("".join(c if c.isprintable() else repr(c)[1:-1] for c in path))
+    reads = f"`airspec lint {shown}` checks it"
+    if kind in ("airflow.cfg", "helm-values", "compose"):
+        reads += ", `airspec import` makes a spec of it"
+    return f"not a spec but {_KIND_WORDS[kind]}: {reads}"
+
+
+def _other_kind(path: str, data: object) -> str | None:
+    """The kind of a YAML file that is plainly not a spec (lint's detection), else None. A file named as a spec,
+    or with an `airflow:` key, is a spec, however broken; otherwise it must have keys no spec has."""
+    if not isinstance(data, dict) or "airflow" in data or kind_by_name(path) == "spec":
+        return None
+    from airspec.model import Spec
+
+    foreign = set(data) - set(allowed_keys(Spec, ()))
+    if not foreign:
+        return None
+    try:
+        kind = kind_of_yaml(path, data)
+    except UsageError:
+        return None
+    if kind == "helm-values" and not foreign & HELM_KEYS:
+        return None
+    return kind if kind != "spec" else None
 
 
 def problems(loaded: Loaded, env: str | None = None) -> list[Diagnostic]:

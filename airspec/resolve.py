@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from airspec.catalog import Catalog, lines
+from airspec.catalog import Catalog, charts, lines
 from airspec.model import Spec
 from airspec.model.spec import Celery, KubernetesExecutor
 from airspec.model.types import SecretRef
@@ -41,6 +41,7 @@ class Resolved(NamedTuple):
     image_tag: str
     release: str
     namespace: str
+    chart_version: str  # the Helm chart release the values are for (validation refused one that does not fit)
     options: tuple[Option, ...]
     secrets: tuple[SecretOption, ...]
 
@@ -101,6 +102,7 @@ def resolve(validated: Validated, spec_file: str) -> Resolved:
         image_tag=spec.airflow.image.tag or _default_tag(spec, version),
         release=spec.kubernetes.release or spec.name,
         namespace=spec.kubernetes.namespace,
+        chart_version=chart_version(spec.helm.chart_version, version),
         options=tuple(sorted(options, key=lambda o: (o.section, o.name))),
         secrets=tuple(_secrets(spec, catalog)),
     )
@@ -114,6 +116,11 @@ def _default_tag(spec: Spec, version: str) -> str:
     if stock and "python_version" in spec.airflow.model_fields_set:
         return f"{version}-python{spec.airflow.python_version}"
     return version
+
+
+def chart_version(chosen: str | None, airflow_version: str) -> str:
+    """The chart release the spec names, or the default for its Airflow version."""
+    return chosen or charts.default_for(airflow_version) or charts.default_release()
 
 
 def exact_version(version: str) -> str:

@@ -7,17 +7,22 @@ set in two places. Renderers only ever see a spec that passed, so they cannot fa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from airspec.catalog import Catalog, UnknownVersion, line_of, load
+from airspec.catalog import Catalog, UnknownVersion, charts, last_option, line_of, load
 from airspec.errors import Diagnostic
 from airspec.model import Spec
+from airspec.model.spec import Helm
 from airspec.model.types import EnvVar, SecretRef
 from airspec.options import SECRET_SETTINGS, configured, modelled, place, secret_ref
 from airspec.optvalue import problem as value_problem
 from airspec.source import Path, SourceMap, format_path
 
 STOCK_IMAGE = "apache/airflow"  # the reference image (airflow.image.repository's default)
+if TYPE_CHECKING:
+    from airspec.validate import Validated
+
 # The chart's dags.persistence.accessMode enum.
 CHART_DAG_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany")
 # Secrets every Airflow process must agree on. Unset, each process makes up its own: docker-compose runs several
@@ -237,7 +242,12 @@ class _Checker:
     def helm(self) -> Iterator[Diagnostic]:
         spec = self.spec
         if "helm" not in spec.targets:
+            if spec.helm != Helm():
+                yield self.err(("helm",), "set, but the spec does not target helm", key=True)
             return
+        chart = yield from self._chart()
+        if chart is not None:
+            yield from self._chart_fits(chart, airflow=self._airflow_exact())
         persistence = spec.dags.persistence
         if persistence is not None and persistence.access_mode not in CHART_DAG_ACCESS_MODES:
             yield self.err(
@@ -245,6 +255,81 @@ class _Checker:
                 f"the chart takes only {', '.join(CHART_DAG_ACCESS_MODES)}",
             )
         yield from self._cmd_refs("Helm chart")
+
+    def _chart(self) -> Generator[Diagnostic, None, str | None]:
+        """The chart release the values are for, or None (refused)."""
+        airflow = self._airflow_exact()
+        chosen = self.spec.helm.chart_version
+        if chosen is None:
+            fitting = charts.default_for(airflow)
+            if fitting is None:
+                yield self.err(
+                    ("airflow", "version"), f"no Helm chart release airspec knows deploys Airflow {airflow}"
+                )
+            return fitting
+        if chosen not in charts.releases():
+            yield self.err(
+                ("helm", "chart_version"),
+                f"chart {chosen} is not in airspec's catalog; known releases: {', '.join(charts.releases())}",
+            )
+            return None
+        why = charts.unsupported(chosen, airflow)
+        if why is not None:
+            fitting = charts.default_for(airflow)
+            hint = f"; chart {fitting} does" if fitting else ""
+            yield self.err(("helm", "chart_version"), f"{why} (this spec targets Airflow {airflow}){hint}")
+            return None
+        return chosen
+
+    def _airflow_exact(self) -> str:
+        from airspec.resolve import exact_version  # resolve imports validate, which imports this module
+
+        return exact_version(self.spec.airflow.version)
+
+    def _chart_fits(self, version: str, airflow: str) -> Iterator[Diagnostic]:
+        """What the release cannot carry or its templates refuse at render time, refused at the spec key."""
+        spec, chart = self.spec, charts.release(version)
+        broker = spec.celery.broker if spec.celery is not None else None
+        if self.uses_celery and broker is not None and broker.kind == "external" and broker.url is not None:
+            # The chart stops unless data.brokerUrlSecretName or data.brokerUrl names the broker, even when
+            # AIRFLOW__CELERY__BROKER_URL comes from elsewhere.
+            ref, path = broker.url, ("celery", "broker", "url")
+            if ref.env is not None or ref.file is not None:
+                yield self.err(
+                    path,
+                    f"chart {version} needs the broker URL in a Kubernetes Secret (data.brokerUrlSecretName) or as "
+                    "data.brokerUrl: use a {secret: {name, key}} reference",
+                )
+            elif (
+                ref.secret is not None
+                and ref.secret.key != "connection"
+                and "brokerUrlSecretKey" not in chart.data_keys
+            ):
+                newer = charts.first_with(
+                    lambda c: (
+                        "brokerUrlSecretKey" in c.data_keys and charts.unsupported(c.version, airflow) is None
+                    )
+                )
+                yield self.err(
+                    (*path, "secret", "key"),
+                    f"chart {version} reads the broker URL only from the key `connection` of its Secret "
+                    f"(data.brokerUrlSecretName); store it under `connection`"
+                    + (f", or use chart {newer} (data.brokerUrlSecretKey)" if newer else ""),
+                )
+        password = spec.database.password
+        if spec.database.kind == "bundled" and password is not None and password.literal is None:
+            yield self.err(
+                ("database", "password"),
+                f"chart {version} builds the bundled database's connection from a literal password "
+                "(data.metadataConnection.pass), so a reference cannot reach it; use an external database "
+                "(database.url), or a literal in a development_only spec",
+            )
+        if "config" in spec.helm.values:
+            yield self.err(
+                ("helm", "values", "config"),
+                "set Airflow options in the spec's config:, so that airflow.cfg and the chart's agree",
+                key=True,
+            )
 
     def worker_pods(self) -> Iterator[Diagnostic]:
         if not self.uses_kubernetes:
@@ -321,38 +406,7 @@ class _Checker:
     # ------------------------------------------------------------------------------------------ config:
 
     def config_options(self) -> Iterator[Diagnostic]:
-        spec, catalog = self.spec, self.catalog
-        for section, options in spec.config.items():
-            for name, value in options.items():
-                path: Path = ("config", section, name)
-                change = catalog.change(section, name)
-                known = catalog.option(section, name)
-                if change is not None and change.kind in ("moved", "renamed", "removed") and known is None:
-                    if change.target:
-                        msg = f"[{section}] {name} moved to {change.target} in Airflow {catalog.line}; set that instead"
-                    else:
-                        msg = f"[{section}] {name} was removed in Airflow {catalog.line}"
-                    yield self.err(path, msg, key=True)
-                    continue
-                if known is None:
-                    hint = catalog.suggest(section, name)
-                    msg = f"[{section}] {name} is not an option of Airflow {catalog.line}"
-                    if hint:
-                        msg += f"; did you mean {hint}?"
-                    yield self.err(path, msg, key=True)
-                    continue
-                problem = value_problem(known.type, value, shown=not known.sensitive)
-                if problem:
-                    yield self.err(path, problem)
-                allowed = catalog.enum_options.get(section, {}).get(name)
-                if allowed and str(value) not in allowed:
-                    yield self.err(path, f"expected one of {', '.join(allowed)}")
-                if known.sensitive and not spec.development_only and isinstance(value, str) and value:
-                    yield self.err(
-                        path,
-                        f"[{section}] {name} is sensitive; a literal value here would be written into artifacts. "
-                        "Use the modelled secret reference, or mark the spec development_only: true",
-                    )
+        yield from config_problems(self.spec.config, self.spec.development_only, self.source, self.catalog)
 
     def config_set_twice(self) -> Iterator[Diagnostic]:
         """`config:` adds options; one that a modelled key already sets is an error, not a silent override, so
@@ -369,6 +423,93 @@ class _Checker:
                 )
 
 
+def config_problems(
+    config: Mapping[str, Mapping[str, Any]], development_only: bool, source: SourceMap, catalog: Catalog
+) -> Iterator[Diagnostic]:
+    """`config:` against the option catalog of the target version: unknown, moved, removed, mistyped."""
+
+    def err(path: Path, message: str, key: bool = False) -> Diagnostic:
+        span = source.key(path) if key else source.value(path)
+        return Diagnostic(span, "error", f"{format_path(path)}: {message}")
+
+    for section, options in config.items():
+        for name, value in options.items():
+            path: Path = ("config", section, name)
+            change = catalog.change(section, name)
+            known = catalog.option(section, name)
+            if change is not None and change.kind in ("moved", "renamed", "removed") and known is None:
+                if change.target:
+                    msg = f"[{section}] {name} moved to {change.target} in Airflow {catalog.line}; set that instead"
+                else:
+                    msg = f"[{section}] {name} was removed in Airflow {catalog.line}" + _namesake(
+                        catalog, section, name
+                    )
+                yield err(path, msg, key=True)
+                continue
+            if known is None:
+                hint = catalog.suggest(section, name)
+                msg = f"[{section}] {name} is not an option of Airflow {catalog.line}"
+                if hint:
+                    msg += f"; did you mean {hint}?"
+                yield err(path, msg, key=True)
+                continue
+            problem = value_problem(known.type, value, shown=not known.sensitive)
+            if problem:
+                yield err(path, problem)
+            allowed = catalog.enum_options.get(section, {}).get(name)
+            if allowed and str(value) not in allowed:
+                yield err(path, f"expected one of {', '.join(allowed)}")
+            if known.sensitive and not development_only and isinstance(value, str) and value:
+                yield err(
+                    path,
+                    f"[{section}] {name} is sensitive; a literal value here would be written into artifacts. "
+                    "Use the modelled secret reference, or mark the spec development_only: true",
+                )
+
+
+def _namesake(catalog: Catalog, section: str, name: str) -> str:
+    """For a removed option: an option of the same name in another section, and how it differs from the removed
+    one as the last line that had it describes it. The same name need not mean the same thing, so it is named,
+    not prescribed."""
+    others = [o for o in catalog.options() if o.name == name and o.section != section]
+    old = last_option(section, name)
+    parts = []
+    for other in others:
+        new = f"{other.type}, default {other.default!r}"
+        if old is None:
+            facts = new
+        elif (old.type, old.default) == (other.type, other.default):
+            facts = "the same type and default"
+        else:
+            facts = f"{new}; the removed one was {old.type}, default {old.default!r}"
+        parts.append(
+            f"; [{other.section}] {name} has the same name ({facts}): set that instead if it means the same"
+        )
+    return "".join(parts)
+
+
+def raw_config_problems(data: Any, source: SourceMap) -> list[Diagnostic]:
+    """The catalog problems of `config:` in a spec the models rejected elsewhere, so that one run reports every
+    problem: checked when airflow.version and config are themselves valid, from the raw data."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from airspec.model.spec import Airflow, Spec
+
+    airflow = data.get("airflow") if isinstance(data, dict) else None
+    version = airflow.get("version") if isinstance(airflow, dict) else None
+    if not isinstance(data, dict) or "config" not in data or not isinstance(version, str):
+        return []
+    try:
+        version_type: Any = Airflow.model_fields["version"].annotation
+        config_type: Any = Spec.model_fields["config"].annotation
+        TypeAdapter(version_type).validate_python(version, strict=True)
+        catalog = load(version)
+        config = TypeAdapter(config_type).validate_python(data["config"], strict=True)
+    except (UnknownVersion, ValidationError):
+        return []
+    return list(config_problems(config, data.get("development_only") is True, source, catalog))
+
+
 def secret_fields(spec: Spec) -> Iterator[tuple[Path, SecretRef]]:
     """Every secret reference the spec holds, with its path."""
     for secret in SECRET_SETTINGS:
@@ -377,3 +518,54 @@ def secret_fields(spec: Spec) -> Iterator[tuple[Path, SecretRef]]:
             yield secret.origin, ref
     if spec.database.password is not None:
         yield ("database", "password"), spec.database.password
+
+
+def helm_values(validated: Validated) -> Iterator[Diagnostic]:
+    """`helm.values`, checked against what airspec writes: a key airspec sets is refused unless it is the same value,
+    and the merged values must pass the release's schema (strict root) and its render-time checks. Runs only on a
+    spec that passed every other check, since it needs the values airspec compiles."""
+    spec, source = validated.spec, validated.source
+    if "helm" not in spec.targets or not spec.helm.values:
+        return
+    from airspec.render import helm_values as render  # render and resolve import validate, which imports this
+    from airspec.resolve import resolve
+
+    resolved = resolve(validated, spec_file="")
+    ours = render.airspec_values(resolved)
+    base: Path = ("helm", "values")
+    conflicts = list(_conflicts(ours, spec.helm.values, ()))
+    for path in conflicts:
+        yield Diagnostic(
+            source.key((*base, *path)),
+            "error",
+            f"{format_path((*base, *path))}: airspec already sets {format_path(path)} to another value "
+            f"(from the spec); change the spec instead",
+        )
+    if conflicts:  # the merge is not what would be compiled: its other problems follow from these
+        return
+    merged = render.merge(ours, dict(spec.helm.values))
+    version = resolved.chart_version
+    found = [("values schema", p, m) for p, m in charts.schema_problems(version, merged)]
+    found += [("templates", p, m) for p, m in charts.render_refusals(version, merged)]
+    for what, path, message in found:
+        at = format_path(path) if path else "the root"
+        yield Diagnostic(
+            source.key(base),
+            "error",
+            f"helm.values: the merged values fail chart {version}'s {what} at {at}: {message}",
+        )
+
+
+def _conflicts(ours: object, theirs: object, path: Path) -> Iterator[Path]:
+    """Paths in `theirs` where `ours` already holds another value (mappings are compared key by key)."""
+    if not isinstance(theirs, dict):
+        return
+    assert isinstance(ours, dict)
+    for key, value in theirs.items():
+        if key not in ours:
+            continue
+        here: Path = (*path, key)
+        if isinstance(value, dict) and isinstance(ours[key], dict):
+            yield from _conflicts(ours[key], value, here)
+        elif value != ours[key]:
+            yield here

@@ -19,8 +19,8 @@ from airspec.catalog import Catalog
 from airspec.errors import Diagnostic, SpecInvalid, UsageError
 from airspec.loader import Loaded
 from airspec.model import Spec
-from airspec.model.types import DURATION_PATTERN, QUANTITY_PATTERN
-from airspec.semantic import catalog_for, semantic
+from airspec.model.types import DURATION_PATTERN, QUANTITY_PATTERN, EnvVar, SecretRef
+from airspec.semantic import catalog_for, helm_values, raw_config_problems, semantic
 from airspec.source import Path, SourceMap, Span, format_path
 
 _YAML11_BOOLS = ("yes", "no", "on", "off", "y", "n")
@@ -58,13 +58,14 @@ def _one_line(text: str) -> str:
 
 
 def _validate(loaded: Loaded, env: str | None) -> Validated:
-    data, source = select_environment(loaded, env)
+    data, source, merged = select_environment(loaded, env)
     diagnostics: list[Diagnostic] = []
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        diagnostics.extend(_from_pydantic(exc, data, source, loaded.text))
-        # The version may still be readable: report version-dependent problems in the same run.
+        diagnostics.extend(_from_pydantic(exc, data, source, loaded.text, merged))
+        # The version and `config:` may still be readable: report their catalog problems in the same run.
+        diagnostics.extend(raw_config_problems(data, source))
         raise SpecInvalid(diagnostics) from None
     catalog, problems = catalog_for(spec, source)
     diagnostics.extend(problems)
@@ -73,6 +74,7 @@ def _validate(loaded: Loaded, env: str | None) -> Validated:
     if diagnostics or catalog is None:
         raise SpecInvalid(diagnostics)
     validated = Validated(spec, source, catalog, env)
+    diagnostics.extend(helm_values(validated))  # needs a spec that passed everything else: it compiles values
     if spec.compose.overrides and "compose" in spec.targets:
         diagnostics.extend(_compose_overrides(validated))
     if diagnostics:
@@ -118,14 +120,23 @@ def _problems(loaded: Loaded, env: str | None) -> list[Diagnostic]:
 # ---------------------------------------------------------------------------------------------- environments
 
 
-def select_environment(loaded: Loaded, env: str | None) -> tuple[Any, SourceMap]:
+class Selected(NamedTuple):
+    """The spec as validated: base merged with one overlay, positions, and the mappings both of them wrote."""
+
+    data: Any
+    source: SourceMap
+    # Each mapping with keys from both the base and the overlay: where each of them wrote it.
+    merged: dict[Path, tuple[Span, Span]]
+
+
+def select_environment(loaded: Loaded, env: str | None) -> Selected:
     data = loaded.data
     if not isinstance(data, dict):
         raise SpecInvalid(
             [Diagnostic(Span(loaded.source.file, 1, 1), "error", "a spec must be a YAML mapping")]
         )
     if env is None:
-        return data, loaded.source
+        return Selected(data, loaded.source, {})
     envs = data.get("environments")
     if not isinstance(envs, dict) or env not in envs:
         known = _one_line(", ".join(sorted(envs))) if isinstance(envs, dict) and envs else "none defined"
@@ -148,21 +159,55 @@ def select_environment(loaded: Loaded, env: str | None) -> tuple[Any, SourceMap]
     _drop_replaced(source, overlay, ())
     source.keys.update(moved["keys"])
     source.values.update(moved["values"])
-    return merged, source
+    both = {
+        path: (loaded.source.key(path), loaded.source.key((*prefix, *path)))
+        for path in _merged_paths(base, overlay, ())
+    }
+    return Selected(merged, source, both)
 
 
-def deep_merge(base: Any, overlay: Any) -> Any:
-    """Mappings merge key by key; anything else in the overlay (lists included) replaces the base."""
-    if isinstance(base, dict) and isinstance(overlay, dict):
+def deep_merge(base: Any, overlay: Any, path: Path = ()) -> Any:
+    """Mappings merge key by key; anything else in the overlay (lists included) replaces the base, and so does a
+    value whose keys are alternatives (a secret reference: `{env: X}` over `{secret: ...}` is the env, not both).
+    `null` in the overlay deletes the key."""
+    if isinstance(base, dict) and isinstance(overlay, dict) and not is_one_of(path):
         out = dict(base)
         for key, value in overlay.items():
-            out[key] = deep_merge(base[key], value) if key in base else value
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = deep_merge(base[key], value, (*path, key)) if key in base else value
         return out
     return overlay
 
 
+# Models whose keys are alternatives, exactly one given: an overlay replaces such a value whole.
+ONE_OF: tuple[type[BaseModel], ...] = (SecretRef, EnvVar)
+
+
+def is_one_of(path: Path) -> bool:
+    """Whether the spec's value at `path` is one of ONE_OF (found by walking the models' annotations)."""
+    annotation: Any = Spec
+    for step in path:
+        annotation = _step(annotation, step)
+        if annotation is None:
+            return False
+    return any(isinstance(c, type) and issubclass(c, ONE_OF) for c in _candidates(annotation))
+
+
+def _merged_paths(base: Any, overlay: Any, path: Path) -> Iterator[Path]:
+    """Mappings whose keys come from both the base and the overlay."""
+    if not (isinstance(base, dict) and isinstance(overlay, dict)) or is_one_of(path):
+        return
+    if path and any(v is not None for v in overlay.values()) and any(k not in overlay for k in base):
+        yield path
+    for key, value in overlay.items():
+        if key in base:
+            yield from _merged_paths(base[key], value, (*path, key))
+
+
 def _drop_replaced(source: SourceMap, overlay: Any, path: Path) -> None:
-    """Forget base positions below values an overlay replaces whole (a list, a scalar)."""
+    """Forget base positions below values an overlay replaces whole (a list, a scalar, a one-of value)."""
     replaced = set(_replaced(overlay, path))
     for table in (source.keys, source.values):
         for p in [p for p in table if any(p[:end] in replaced for end in range(len(p)))]:
@@ -170,7 +215,7 @@ def _drop_replaced(source: SourceMap, overlay: Any, path: Path) -> None:
 
 
 def _replaced(overlay: Any, path: Path) -> Iterator[Path]:
-    if not isinstance(overlay, dict):
+    if not isinstance(overlay, dict) or is_one_of(path):
         yield path
         return
     for key, value in overlay.items():
@@ -180,7 +225,9 @@ def _replaced(overlay: Any, path: Path) -> Iterator[Path]:
 # ------------------------------------------------------------------------------------------ pydantic errors
 
 
-def _from_pydantic(exc: ValidationError, data: Any, source: SourceMap, text: str) -> Iterator[Diagnostic]:
+def _from_pydantic(
+    exc: ValidationError, data: Any, source: SourceMap, text: str, merged: dict[Path, tuple[Span, Span]]
+) -> Iterator[Diagnostic]:
     seen: dict[Path, list[dict[str, Any]]] = {}
     for error in exc.errors(include_url=False):
         path, leftover = _data_path(data, error["loc"])
@@ -188,7 +235,13 @@ def _from_pydantic(exc: ValidationError, data: Any, source: SourceMap, text: str
     lines = text.splitlines()
     for path, errors in seen.items():
         for detail in _most_specific(errors):
-            yield _diagnostic(path, detail, source, lines)
+            d = _diagnostic(path, detail, source, lines)
+            if path in merged:
+                base, over = merged[path]
+                d = d._replace(
+                    message=f"{d.message} (merged from the base at {base} and the overlay at {over})"
+                )
+            yield d
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[Path, list[str | int]]:

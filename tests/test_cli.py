@@ -186,3 +186,74 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
         code = proc.wait(timeout=60)
     assert code != 0
     assert "Traceback" not in stderr, stderr
+
+
+# --- the first hour (issue 17) ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_init_writes_the_spec_with_the_mode_the_umask_gives(tmp_path: Path, umask: int) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = f"import os, sys; os.umask({umask}); from airspec.cli import cli; sys.argv = ['airspec', 'init']; cli()"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "airflow-spec.yaml").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the artifacts of two examples: out/ (helm) and c/ (compose)."""
+    tmp_path = tmp_path_factory.mktemp("compiled")
+    out = tmp_path / "out"
+    compiled = airspec("compile", str(ROOT / "examples/kubernetes-helm/airflow-spec.yaml"), "-o", str(out))
+    assert compiled.returncode == 0, compiled.stderr
+    compose = airspec(
+        "compile", str(ROOT / "examples/celery-compose/airflow-spec.yaml"), "-o", str(tmp_path / "c")
+    )
+    assert compose.returncode == 0, compose.stderr
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("path", "what", "imports"),
+    [
+        ("out/airflow.cfg", "an airflow.cfg", True),
+        ("out/helm/values.yaml", "Helm values for the Airflow chart", True),
+        ("c/compose/docker-compose.yaml", "a docker-compose file", True),
+        ("out/monitoring/statsd-mappings.yaml", "statsd_exporter mappings", False),
+    ],
+)
+@pytest.mark.parametrize("command", ["validate", "compile"])
+def test_a_file_that_is_not_a_spec_is_named_with_the_command_that_reads_it(
+    compiled: Path, path: str, what: str, imports: bool, command: str
+) -> None:
+    result = airspec(command, path, cwd=compiled)
+    assert result.returncode == 1
+    reads = f"`airspec lint {path}` checks it" + (", `airspec import` makes a spec of it" if imports else "")
+    assert result.stdout == f"{path}:1:1: error: not a spec but {what}: {reads}\n"
+    assert airspec("lint", "--airflow-version", "3.3", path, cwd=compiled).returncode in (0, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name: t\nscheduler: {replicas: 2}\nconfig: {}\n",  # a spec without airflow:, not Helm values
+        "airflow: {version: 3}\nservices: {}\n",  # has airflow:, so a (broken) spec
+        "executor: LocalExecutor\ndags: {}\n",  # only keys a spec has
+    ],
+)
+def test_a_broken_spec_is_still_validated_as_a_spec(tmp_path: Path, text: str) -> None:
+    (tmp_path / "values.yaml").write_text(text)
+    result = airspec("validate", "values.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "not a spec" not in result.stdout and "values.yaml:" in result.stdout

@@ -324,18 +324,24 @@ def test_airflow2_example() -> None:
     assert values["webserver"]["replicas"] == 2
     assert values["webserver"]["resources"]["limits"] == {"cpu": "1", "memory": "2Gi"}
     assert "apiServer" not in values and "jwtSecretName" not in values
-    assert values["workers"]["replicas"] == 4
-    assert values["workers"]["resources"]["requests"] == {"cpu": "1", "memory": "2Gi"}
+    # Its default chart is 1.19.0, the newest published release with `webserver:`: replicas under workers.celery
+    # (workers.replicas is deprecated there), resources still under workers (1.19 has no workers.celery.resources).
+    assert resolved.chart_version == "1.19.0"
+    assert values["workers"] == {
+        "celery": {"replicas": 4},
+        "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}},
+    }
     assert values["dagProcessor"] == {"enabled": False}
     assert values["config"]["scheduler"]["standalone_dag_processor"] == "False"
     assert values["webserverSecretKeySecretName"] == "airflow-webserver-secret"
-    assert values["data"] == {"metadataSecretName": "airflow-metadata"}
+    # The broker Secret holds its URL under `connection`, the only key these releases read: the chart takes it
+    # by name, which its render-time check needs with redis disabled.
+    assert values["data"] == {
+        "metadataSecretName": "airflow-metadata",
+        "brokerUrlSecretName": "airflow-broker",
+    }
     assert values["postgresql"] == {"enabled": False} and values["redis"] == {"enabled": False}
-    # The broker Secret's key is `url`; the Airflow 2 chart reads only `connection`.
-    assert values["enableBuiltInSecretEnvVars"] == {"AIRFLOW__CELERY__BROKER_URL": False}
-    assert values["secret"] == [
-        {"envName": "AIRFLOW__CELERY__BROKER_URL", "secretName": "airflow-broker", "secretKey": "url"}
-    ]
+    assert "enableBuiltInSecretEnvVars" not in values and "secret" not in values
     assert values["dags"]["gitSync"]["period"] == "120s"
 
 

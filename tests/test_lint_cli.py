@@ -62,9 +62,18 @@ def test_fail_on_and_select(cfg: Path) -> None:
 def test_json_format(cfg: Path) -> None:
     result = airspec("lint", "--airflow-version", "3.3", "--format", "json", str(cfg))
     items = json.loads(result.stdout)
-    assert {tuple(sorted(i)) for i in items} == {("column", "file", "line", "message", "rule", "severity")}
+    assert {tuple(sorted(i)) for i in items} == {
+        ("airflow_version", "column", "file", "line", "message", "rule", "severity")
+    }
     assert {"rule": "AS404", "severity": "error", "file": str(cfg), "line": 3, "column": 15} == {
-        k: v for k, v in items[0].items() if k != "message"
+        k: v for k, v in items[0].items() if k not in ("message", "airflow_version")
+    }
+    assert items[0]["airflow_version"] == {
+        "version": "3.3",
+        "catalog_line": "3.3",
+        "facts_from": "3.3.2",
+        "reason": "--airflow-version",
+        "note": None,
     }
 
 
@@ -133,7 +142,6 @@ def test_unusable_content_is_a_finding(tmp_path: Path, args: list[str], finding:
     ("args", "needle"),
     [
         (["lint", "missing.cfg", "--airflow-version", "3.3"], "missing.cfg: no such file"),
-        (["lint", "airflow.cfg"], "cannot tell which Airflow version"),
         (["lint", "airflow.cfg", "--airflow-version", "4.1"], "not in airspec's catalog"),
         (["lint", "airflow.cfg", "--airflow-version", "3.3", "--select", "AS999"], "no rule matches 'AS999'"),
         (["lint", "notes.yaml"], "cannot tell what kind of file"),
@@ -308,3 +316,59 @@ def test_raw_cfg_path_stays_light(cfg: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert result.stdout.strip() == "[]", result.stderr
+
+
+# --- one fact about one file is one finding (issue 17) -------------------------------------------------------------
+
+
+def _compiled_compose(tmp_path: Path) -> Path:
+    compiled = airspec(
+        "compile", str(ROOT / "examples/celery-compose/airflow-spec.yaml"), "-o", str(tmp_path / "out")
+    )
+    assert compiled.returncode == 0, compiled.stderr
+    return tmp_path / "out" / "compose" / "docker-compose.yaml"
+
+
+def test_a_fact_repeated_per_compose_service_is_one_finding(tmp_path: Path) -> None:
+    """airspec's own compose output sets the executor in each of its services: AS403 says so once, at the first
+    service, and lists the others."""
+    compose = _compiled_compose(tmp_path)
+    result = airspec("lint", "--select", "AS403", "compose/docker-compose.yaml", cwd=compose.parent.parent)
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, result.stdout
+    places = [
+        i + 1 for i, line in enumerate(compose.read_text().splitlines()) if "AIRFLOW__CORE__EXECUTOR:" in line
+    ]
+    assert len(places) > 2
+    assert lines[0].startswith(f"compose/docker-compose.yaml:{places[0]}:")
+    assert lines[0].endswith(f" (also at lines {', '.join(str(n) for n in places[1:])})")
+    assert "1 info" in result.stderr
+
+
+def test_same_message_in_two_files_stays_two_findings(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "airflow.cfg").write_text(CFG, encoding="utf-8")
+    result = airspec(
+        "lint",
+        "--airflow-version",
+        "3.3",
+        "--select",
+        "AS101",
+        "a/airflow.cfg",
+        "b/airflow.cfg",
+        cwd=tmp_path,
+    )
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["a/airflow.cfg", "b/airflow.cfg"]
+    assert "also at" not in result.stdout
+
+
+def test_baseline_keeps_forgiving_a_merged_finding_when_its_lines_move(tmp_path: Path) -> None:
+    compose = _compiled_compose(tmp_path)
+    baseline = tmp_path / "baseline.json"
+    args = ["lint", "--select", "AS403", "--baseline", str(baseline), str(compose)]
+    assert airspec(*args, "--write-baseline").returncode == 0
+    compose.write_text("# a line above everything\n" + compose.read_text(), encoding="utf-8")
+    again = airspec(*args, "--fail-on", "info")
+    assert again.returncode == 0, again.stdout
+    assert again.stdout == ""

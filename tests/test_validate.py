@@ -228,3 +228,119 @@ def test_single_line_strings_reject_newlines() -> None:
     assert problems(text) == [
         "s.yaml:7:13: error: dags.git_sync.branch: must be a single line (no line breaks)"
     ]
+
+
+# --- the first hour (issue 17) ------------------------------------------------------------------------------------
+
+
+def test_config_catalog_problems_are_reported_with_the_model_errors() -> None:
+    """One run reports the typo and the moved `config:` option: the catalog checks read the raw version and
+    config when the models reject something else."""
+    text = BASE + "scheduler:\n  replicsa: 2\nconfig:\n  webserver:\n    expose_config: true\n"
+    assert problems(text) == [
+        "s.yaml:5:3: error: scheduler: unknown key 'replicsa'; did you mean 'replicas'?",
+        "s.yaml:8:5: error: config.webserver.expose_config: [webserver] expose_config moved to [api] "
+        "expose_config in Airflow 3.3; set that instead",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("head", "checked"),
+    [
+        ('name: t\nairflow:\n  version: "3.9"\n', False),  # no catalog for that line
+        ("name: t\nairflow:\n  version: 3.3\n", False),  # not a string
+        ('name: t\nairflow:\n  version: "3.3"\ndevelopment_only: maybe\n', True),
+    ],
+)
+def test_config_is_checked_from_raw_data_only_when_version_and_config_are_valid(
+    head: str, checked: bool
+) -> None:
+    moved = "[webserver] expose_config moved to [api] expose_config"
+    found = problems(head + "config:\n  webserver:\n    expose_config: true\n")
+    assert any(moved in p for p in found) == checked, found
+    assert not any(moved in p for p in problems(head + "config:\n  webserver: [1]\n"))
+
+
+def test_removed_option_names_its_namesake_elsewhere_with_what_differs() -> None:
+    text = BASE + "config:\n  webserver:\n    worker_refresh_interval: 30\n"
+    assert problems(text) == [
+        "s.yaml:6:5: error: config.webserver.worker_refresh_interval: [webserver] worker_refresh_interval was "
+        "removed in Airflow 3.3; [api] worker_refresh_interval has the same name (integer, default '0'; the "
+        "removed one was string, default '6000'): set that instead if it means the same"
+    ]
+
+
+def test_removed_option_without_namesake_says_only_removed() -> None:
+    text = 'name: t\nairflow:\n  version: "3.0"\nconfig:\n  webserver:\n    worker_refresh_interval: 30\n'
+    assert problems(text) == [
+        "s.yaml:6:5: error: config.webserver.worker_refresh_interval: [webserver] worker_refresh_interval was "
+        "removed in Airflow 3.0"
+    ]
+
+
+OVERLAID = (
+    BASE
+    + "executor: CeleryExecutor\ntargets: [helm]\n"
+    + "secrets:\n  fernet_key: {secret: {name: airflow, key: fernet}}\n"
+    + "celery:\n  workers:\n    replicas: 2\n    autoscale: {min: 2, max: 8}\n"
+    + "environments:\n  local:\n"
+)
+
+
+def test_overlay_replaces_a_secret_reference_whole() -> None:
+    text = OVERLAID + "    secrets:\n      fernet_key: {env: AIRFLOW_FERNET_KEY}\n"
+    spec = validate(load_text(text, "s.yaml"), "local").spec
+    assert spec.secrets.fernet_key is not None
+    assert (spec.secrets.fernet_key.kind, spec.secrets.fernet_key.env) == ("env", "AIRFLOW_FERNET_KEY")
+    assert problems(text) == []
+
+
+def test_overlay_replaces_a_worker_env_variable_whole() -> None:
+    text = (
+        BASE
+        + "executor: KubernetesExecutor\ntargets: [helm]\n"
+        + "kubernetes_executor:\n  profiles:\n    big:\n      env:\n        - {name: A, value: x}\n"
+        + "environments:\n  local:\n    kubernetes_executor:\n      profiles:\n        big:\n"
+        + "          env:\n            - {name: A, secret: {name: s, key: k}}\n"
+    )
+    assert problems(text) == []
+
+
+def test_one_of_values_are_the_models_with_alternative_keys() -> None:
+    """ONE_OF lists exactly the models whose validator demands one of their keys."""
+    import inspect
+
+    from airspec import model
+    from airspec.model import spec, types
+    from airspec.validate import ONE_OF
+
+    classes = {
+        c
+        for module in (model, spec, types)
+        for _, c in inspect.getmembers(module, inspect.isclass)
+        if c.__module__.startswith("airspec.model")
+    }
+    demanding = {c for c in classes if "exactly one of" in inspect.getsource(c)}
+    assert demanding == set(ONE_OF)
+
+
+def test_null_in_an_overlay_deletes_the_key() -> None:
+    text = OVERLAID + "    celery:\n      workers:\n        replicas: null\n        autoscale: null\n"
+    spec = validate(load_text(text, "s.yaml"), "local").spec
+    assert spec.celery is not None
+    assert (spec.celery.workers.replicas, spec.celery.workers.autoscale) == (1, None)
+
+
+def test_error_in_a_merged_mapping_names_the_base_and_the_overlay_line() -> None:
+    text = OVERLAID + "    celery:\n      workers:\n        autoscale: {max: 1}\n"
+    assert problems(text, "local") == [
+        "s.yaml:16:20: error: celery.workers.autoscale: min (2) is larger than max (1) "
+        "(merged from the base at s.yaml:11:5 and the overlay at s.yaml:16:9)"
+    ]
+
+
+def test_error_in_a_value_the_overlay_wrote_alone_names_one_line() -> None:
+    text = OVERLAID + "    celery:\n      workers:\n        autoscale: {min: 3, max: 1}\n"
+    assert problems(text, "local") == [
+        "s.yaml:16:20: error: celery.workers.autoscale: min (3) is larger than max (1)"
+    ]

@@ -13,7 +13,9 @@ written (names, types, defaults, sensitivity, versions, renames, metric names); 
 Where each fact comes from, per Airflow line (see ``LINES``):
 
 * options: core ``airflow/config_templates/config.yml`` plus ``get_provider_info()["config"]`` of each
-  provider (the returned dict literal is read with ``ast.literal_eval``). Core wins on a clash. A provider
+  provider (the returned dict literal is read with ``ast.literal_eval``). Core wins on a clash. Then the
+  options of ``provider_config_fallback_defaults.cfg`` (2.11+) that neither declares: Airflow reads them
+  with those defaults (``[celery] worker_precheck``). A provider
   option's ``version_added`` is a provider version. The pinned provider release is the newest one whose
   ``Requires-Dist: apache-airflow...`` admits the line's Airflow version; the build checks this again.
 * changes: ``CONFIGS_CHANGES`` of ``airflow/cli/commands/config_command.py`` (what ``airflow config lint``
@@ -171,7 +173,47 @@ def build_options(core: Wheel, providers: list[Wheel]) -> Options:
             target = options.setdefault(section, {})
             for name, raw in (body.get("options") or {}).items():
                 target.setdefault(name, option_facts(raw, wheel.package))  # core config.yml wins
+    fallback = "airflow/config_templates/provider_config_fallback_defaults.cfg"
+    if fallback in core.names:
+        add_fallback_defaults(options, core.text(fallback), providers)
     return {s: o for s, o in options.items() if o}
+
+
+FALLBACK_PROVIDERS = {  # sections of provider_config_fallback_defaults.cfg whose provider is not fetched
+    "atlas": "apache-airflow-providers-apache-atlas",
+    "hive": "apache-airflow-providers-apache-hive",
+    "elasticsearch": "apache-airflow-providers-elasticsearch",
+    "elasticsearch_configs": "apache-airflow-providers-elasticsearch",
+    "opensearch": "apache-airflow-providers-opensearch",
+    "opensearch_configs": "apache-airflow-providers-opensearch",
+}
+
+
+def add_fallback_defaults(options: Options, text: str, providers: list[Wheel]) -> None:
+    """Options of ``provider_config_fallback_defaults.cfg`` (2.11+): Airflow reads them with these defaults
+    even when the provider does not declare them (``[celery] worker_precheck``). Declared options win. The file
+    says nothing of sensitivity: an option named like a password is taken as sensitive."""
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string(text)
+    owners = {
+        section: wheel.package
+        for wheel in providers
+        for section in provider_config(wheel)
+        if section in parser
+    }
+    for section in parser.sections():
+        provider = owners.get(section) or FALLBACK_PROVIDERS.get(section)
+        if section == "celery":
+            provider = "apache-airflow-providers-celery"
+        elif section == "kubernetes_executor":
+            provider = "apache-airflow-providers-cncf-kubernetes"
+        target = options.setdefault(section, {})
+        for name, default in parser.items(section, raw=True):
+            raw = {"default": default, "sensitive": "password" in name}
+            target.setdefault(name, option_facts(raw, provider))
 
 
 # ------------------------------------------------------------------ parser attributes

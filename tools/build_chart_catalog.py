@@ -300,6 +300,9 @@ def facts(name: str, spec: Release, source: Path, schema: Json, values: Json) ->
         "workers_celery_keys": sorted(celery),
         "data_keys": sorted(data),
         "data_secret_keys": [k for k in DATA_SECRET_KEYS if k in data],
+        "builtin_secret_env_vars": sorted(
+            resolve(schema, props["enableBuiltInSecretEnvVars"]).get("properties", {})
+        ),
         "top_level_keys": sorted(props),
         "strict_sections": sorted(k for k, v in props.items() if strict(schema, v)),
         "defaults": defaults,

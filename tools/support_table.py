@@ -133,6 +133,8 @@ SAMPLES: dict[str, Any] = {
     "ci.deploy.role_arn": "arn:aws:iam::123456789012:role/deploy",
     "config": {"core": {"default_timezone": "Europe/Paris"}},
     "compose.overrides": {"services": {"airflow-scheduler": {"labels": {"team": "data"}}}},
+    "helm.chart_version": "1.19.0",
+    "helm.values": {"labels": {"team": "data"}},
     "environments": None,  # overlays are their own feature: n/a
 }
 # Keys that mean nothing to a target, and why (the table prints the reason).
@@ -307,6 +309,6 @@ def markdown() -> str:
         shown = []
         for target in TARGETS:
             c = cells[target]
-            shown.append(c.status if c.status == "honoured" else f"{c.status}: {c.note}".replace("|", "\\|"))
+            shown.append(f"{c.status}: {c.note}".replace("|", "\\|") if c.note else c.status)
         rows.append(f"| `{path}` | " + " | ".join(shown) + " |")
     return "\n".join(head + rows) + "\n"

@@ -93,9 +93,55 @@ def line_of(version: str) -> str:
     line = ".".join(parts[:2])
     known = _index()
     if line not in known:
-        supported = ", ".join(sorted(known, key=lambda v: tuple(int(p) for p in v.split("."))))
+        supported = ", ".join(sorted(known, key=_key))
         raise UnknownVersion(f"Airflow {version} is not in airspec's catalog; supported lines: {supported}")
     return line
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split(".")[:3])
+
+
+class Fit(NamedTuple):
+    """The catalog line that stands in for an Airflow version, and what the user should know about the stand-in."""
+
+    line: str
+    note: str | None
+    newer: bool = False  # newer than the newest line
+
+
+def fit(version: str) -> Fit:
+    """The line whose facts lint a file for `version`: its own line; for a release older than the oldest line,
+    the oldest line (its upgrade facts cover the move to it); for a release newer than the newest, the newest.
+    A patch release other than the one the line's facts came from is named, since the catalog holds the facts
+    of one release per line (an option added in a later patch release is not told apart)."""
+    known = _index()
+    order = sorted(known, key=_key)
+    line = ".".join(version.split(".")[:2])
+    if line in known:
+        release = known[line]
+        if len(version.split(".")) > 2 and version != release:
+            return Fit(
+                line,
+                f"the {line} facts are those of Airflow {release}: options a later patch release added are "
+                f"told apart, other differences between {version} and {release} are not",
+            )
+        return Fit(line, None)
+    if _key(version) < _key(order[0]):
+        return Fit(
+            order[0],
+            f"Airflow {version} is older than the oldest line airspec knows ({order[0]}): linted with "
+            f"{order[0]}'s facts, so findings say what to change on the way to {order[0]}",
+        )
+    return Fit(
+        order[-1],
+        f"Airflow {version} is newer than the newest line airspec knows ({order[-1]}): linted with its facts",
+        newer=True,
+    )
+
+
+def newest() -> str:
+    return sorted(_index(), key=_key)[-1]
 
 
 class Catalog:
@@ -125,6 +171,33 @@ class Catalog:
         if raw is None:
             return None
         return Option(section, name, raw["type"], raw["default"], raw["sensitive"], raw.get("provider"))
+
+    def added_after(self, section: str, name: str, version: str | None) -> str | None:
+        """The patch release of this line that added an option, when that is later than `version` (a release
+        of this line, e.g. "3.1.7"): the option is in the line's facts but not in that release. None when the
+        option is in it, or `version` names no patch release."""
+        raw = self._options.get(section, {}).get(name)
+        if raw is None or raw.get("provider") or version is None or len(version.split(".")) < 3:
+            return None
+        added = raw.get("version_added")
+        if not isinstance(added, str) or ".".join(added.split(".")[:2]) != self.line:
+            return None
+        return added if _key(added) > _key(version) else None
+
+    def reads(self, section: str, name: str) -> bool:
+        """Whether this line reads an option: one it defines, or the new name a move or rename points to (read
+        by a provider that does not declare it, such as `[celery] worker_precheck`)."""
+        if section in self._options and name in self._options[section]:
+            return True
+        return (section, name) in self._targets
+
+    @functools.cached_property
+    def _targets(self) -> frozenset[tuple[str, str]]:
+        return frozenset(
+            (c["new_section"] or c["section"], c["new_option"] or c["option"])
+            for c in self._changes.values()
+            if c.get("kind") in ("moved", "renamed") and (c.get("new_section") or c.get("new_option"))
+        )
 
     def options(self) -> list[Option]:
         out = []
@@ -180,6 +253,15 @@ def load(version: str) -> Catalog:
     """The catalog for the line that `version` belongs to. Each line's file is read once per process (the facts
     never change while it runs): many specs of one line share it."""
     return _load_line(line_of(version))
+
+
+def last_option(section: str, name: str) -> Option | None:
+    """The option as the newest line that has it describes it (for one a later line removed), or None."""
+    for line in reversed(list(lines())):
+        option = _load_line(line).option(section, name)
+        if option is not None:
+            return option
+    return None
 
 
 @functools.cache

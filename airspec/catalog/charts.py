@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -53,6 +53,7 @@ class ChartRelease(NamedTuple):
     data_secret_keys: tuple[
         str, ...
     ]  # which of data.metadataSecretKey/brokerUrlSecretKey/resultBackendSecretKey
+    builtin_secret_env_vars: tuple[str, ...]  # keys under `enableBuiltInSecretEnvVars:` (a strict section)
     top_level_keys: tuple[str, ...]
     strict_sections: tuple[str, ...]  # top-level sections that reject keys they do not define
     defaults: Mapping[str, Any]  # chart defaults airspec reads, by dotted path ("images", "ports", ...)
@@ -98,6 +99,39 @@ def default_release() -> str:
     return name
 
 
+def _version_key(version: str) -> tuple[int, ...]:
+    """ "2.11.2" -> (2, 11, 2); a suffix such as "-dev" is dropped (the catalog's one place that compares versions)."""
+    return tuple(int(part) for part in version.split("-")[0].split("."))
+
+
+def unsupported(version: str, airflow_version: str) -> str | None:
+    """Why chart release `version` cannot deploy Airflow `airflow_version` (an exact "x.y.z"), or None."""
+    chart = release(version)
+    major = _version_key(airflow_version)[0]
+    if major >= 3 and not chart.has_api_server:
+        return f"chart {version} has no apiServer section, which Airflow 3 needs"
+    if major < 3 and not chart.has_webserver:
+        return f"chart {version} dropped the webserver section that Airflow 2 needs"
+    minimum = chart.min_airflow_version
+    if minimum is not None and _version_key(airflow_version) < _version_key(minimum):
+        return f"chart {version} refuses airflowVersion below {minimum}"
+    return None
+
+
+def default_for(airflow_version: str) -> str | None:
+    """The release airspec writes values for when the spec names none: `default_release()` when it supports the
+    Airflow version, else the newest published release that does (None: no release does)."""
+    if unsupported(default_release(), airflow_version) is None:
+        return default_release()
+    fitting = [v for v in releases() if release(v).released and unsupported(v, airflow_version) is None]
+    return fitting[-1] if fitting else None
+
+
+def first_with(predicate: Callable[[ChartRelease], bool]) -> str | None:
+    """The oldest release for which `predicate` holds (to name the release that has a feature)."""
+    return next((v for v in releases() if predicate(release(v))), None)
+
+
 def _known(version: str) -> str:
     known = _index()["releases"]
     if version not in known:
@@ -133,6 +167,7 @@ def release(version: str) -> ChartRelease:
         workers_celery_keys=tuple(raw["workers_celery_keys"]),
         data_keys=tuple(raw["data_keys"]),
         data_secret_keys=tuple(raw["data_secret_keys"]),
+        builtin_secret_env_vars=tuple(raw["builtin_secret_env_vars"]),
         top_level_keys=tuple(raw["top_level_keys"]),
         strict_sections=tuple(raw["strict_sections"]),
         defaults=MappingProxyType(raw["defaults"]),
@@ -173,3 +208,212 @@ def validate_values(version: str, values: Any, *, strict: bool = True) -> list[t
         (tuple(e.absolute_path), str(e.message)) for e in _validator(version, strict).iter_errors(values)
     ]
     return sorted(found, key=_order)
+
+
+def schema_problems(version: str, values: Any) -> list[tuple[ValuesPath, str]]:
+    """`validate_values(version, values)` (strict root) in words that never quote a value from `values`: a value
+    given there may be a secret."""
+    found = []
+    for e in _validator(version, True).iter_errors(values):
+        if e.validator in ("additionalProperties", "required"):  # these name keys only
+            message = str(e.message)
+        elif e.validator == "type":
+            message = f"is not of type {json.dumps(e.validator_value)}"
+        elif e.validator == "enum":
+            message = f"is not one of {json.dumps(e.validator_value)[:300]}"
+        else:
+            message = f"does not satisfy the schema's {e.validator} {json.dumps(e.validator_value)[:120]}"
+        found.append((tuple(e.absolute_path), message))
+    return sorted(found, key=_order)
+
+
+def _get(values: Any, dotted: str) -> Any:
+    node = values
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def render_refusals(version: str, values: Mapping[str, Any]) -> list[tuple[ValuesPath, str]]:
+    """What the chart's templates refuse at `helm template` time although its schema allows it (read from the
+    templates of chart 1.20.0-dev, ../shared/upstream/helm-chart/versions/README.md), as (path, message)."""
+    chart = release(version)
+    out: list[tuple[ValuesPath, str]] = []
+    airflow = values.get("airflowVersion")
+    if isinstance(airflow, str) and chart.min_airflow_version and unsupported(version, airflow):
+        out.append(
+            (("airflowVersion",), f"chart {version} needs Airflow {chart.min_airflow_version} or newer")
+        )
+    executor = values.get("executor")
+    core_executor = _get(values, "config.core.executor")
+    if core_executor is not None and core_executor != executor:
+        out.append(
+            (("config", "core", "executor"), "differs from `executor`; set the executor with `executor` only")
+        )
+    celery = isinstance(executor, str) and "Celery" in executor
+    if celery and not _get(values, "redis.enabled"):
+        given = [k for k in ("brokerUrlSecretName", "brokerUrl") if _get(values, f"data.{k}")]
+        if len(given) != 1:
+            out.append(
+                (
+                    ("data",),
+                    "a Celery executor with redis.enabled false needs exactly one of data.brokerUrlSecretName "
+                    "and data.brokerUrl",
+                )
+            )
+    if celery and _get(values, "redis.enabled") and _get(values, "redis.passwordSecretName"):
+        if _get(values, "redis.password"):
+            out.append((("redis",), "redis.passwordSecretName and redis.password are both set"))
+        env = values.get("env")
+        cmd = isinstance(env, list) and any(
+            isinstance(e, Mapping) and e.get("name") == "AIRFLOW__CELERY__BROKER_URL_CMD" for e in env
+        )
+        if not _get(values, "data.brokerUrlSecretName") and not cmd:
+            out.append((("redis",), "redis.passwordSecretName needs data.brokerUrlSecretName"))
+    if _get(values, "elasticsearch.enabled") and _get(values, "opensearch.enabled"):
+        out.append(((), "elasticsearch.enabled and opensearch.enabled are both true"))
+    for store in ("elasticsearch", "opensearch"):
+        if _get(values, f"{store}.enabled"):
+            given = [k for k in ("secretName", "connection") if _get(values, f"{store}.{k}")]
+            if len(given) != 1:
+                out.append(
+                    ((store,), f"{store}.enabled needs exactly one of {store}.secretName and .connection")
+                )
+    for old in ("postgresqlUsername", "postgresqlPassword"):
+        if _get(values, f"postgresql.{old}") is not None:
+            out.append((("postgresql", old), "an old Bitnami key the chart refuses; use postgresql.auth"))
+    return out
+
+
+def _vkey(version: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split("-")[0].split(".")[:3])
+
+
+def release_for(airflow_version: str, named: tuple[str, ...] = ()) -> tuple[str, str]:
+    """The chart release a values file is for, and why: the release whose own `airflowVersion` or
+    `defaultAirflowTag` equals a version the file names (a values file copied from that chart), else the newest
+    release that renders for that Airflow version (min_airflow_version; a 2.x version also needs a chart that
+    still has the webserver)."""
+    for version in reversed(releases()):
+        facts = release(version)
+        if any(n in (facts.default_airflow_version, facts.default_airflow_tag) for n in named):
+            return version, f"its Airflow version is that chart's default ({', '.join(named)})"
+    two = _vkey(airflow_version)[0] < 3
+    for version in reversed(releases()):
+        facts = release(version)
+        floor = facts.min_airflow_version
+        if floor is not None and _vkey(airflow_version) < _vkey(floor):
+            continue
+        if two and not facts.has_webserver:
+            continue
+        return version, f"the newest chart airspec knows for Airflow {airflow_version}"
+    return releases()[0], f"the oldest chart airspec knows (Airflow {airflow_version} is older than all)"
+
+
+class ValuesProblem(NamedTuple):
+    """A values key the chart does not have, or a value its schema refuses."""
+
+    path: ValuesPath  # of the key (unknown) or of the value (invalid)
+    unknown: bool
+    message: str
+
+
+def values_problems(version: str, values: Any) -> list[ValuesProblem]:
+    """`validate_values` made usable for lint: one problem per unknown key (with a did-you-mean: a close name at
+    that level, or the same name at another level), and the schema's other complaints at their value. Null values
+    are left out first: Helm takes `key: ~` as "drop the chart's default"."""
+    import difflib
+    import re
+
+    problems: list[ValuesProblem] = []
+    for error in _validator(version, True).iter_errors(_without_nulls(values)):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            declared = set(error.schema.get("properties") or {})
+            patterns = list(error.schema.get("patternProperties") or {})
+            for key in sorted(str(k) for k in error.instance):
+                if key in declared or any(re.search(p, key) for p in patterns):
+                    continue
+                where = ".".join(str(p) for p in path) or "the top level"
+                close = difflib.get_close_matches(key, sorted(declared), n=1, cutoff=0.75)
+                elsewhere = _placed(version, key, path)
+                if elsewhere:  # the right key at the wrong level
+                    hint = f"; did you mean {elsewhere}?"
+                elif close:
+                    hint = f"; did you mean {'.'.join([*map(str, path), close[0]])}?"
+                else:
+                    hint = ""
+                problems.append(
+                    ValuesProblem(
+                        (*path, key), True, f"{key!r} is not a key of {where} in chart {version}{hint}"
+                    )
+                )
+            continue
+        wants = _WANTS.get(str(error.validator))
+        if wants is not None:  # the value itself is never quoted: it may be a secret
+            where = ".".join(str(p) for p in path)
+            expected = wants(error.validator_value)
+            problems.append(ValuesProblem(path, False, f"chart {version} wants {where} to be {expected}"))
+    return problems
+
+
+def _types(value: Any) -> str:
+    names = value if isinstance(value, list) else [value]
+    return " or ".join(f"{'an' if str(n)[0] in 'aeiou' else 'a'} {n}" for n in names)
+
+
+_WANTS: dict[str, Any] = {
+    "type": _types,
+    "enum": lambda v: "one of " + ", ".join(json.dumps(x) for x in v),
+    "const": lambda v: json.dumps(v),
+    "minimum": lambda v: f">= {v}",
+    "maximum": lambda v: f"<= {v}",
+    "pattern": lambda v: f"a string matching {v}",
+}
+
+
+def _without_nulls(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_nulls(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_without_nulls(v) for v in node]
+    return node
+
+
+def _placed(version: str, key: str, near: ValuesPath) -> str | None:
+    """Where else the schema has `key` (the dotted path closest to `near`): a key written at the wrong level."""
+    places = [p for p in _key_paths(version) if p[-1] == key]
+    if not places:
+        return None
+
+    def shared(p: tuple[str, ...]) -> tuple[int, int]:
+        common = 0
+        for a, b in zip(p, near, strict=False):
+            if a != b:
+                break
+            common += 1
+        return (-common, len(p))
+
+    return ".".join(sorted(places, key=shared)[0])
+
+
+@functools.cache
+def _key_paths(version: str) -> tuple[tuple[str, ...], ...]:
+    """Every key path the schema declares, to a depth of 4 (through `$ref`s to its definitions)."""
+    root = schema(version)
+    out: list[tuple[str, ...]] = []
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if not isinstance(node, dict) or len(path) >= 4:
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/definitions/"):
+            node = root.get("definitions", {}).get(ref.split("/")[-1], {})
+        for name, sub in (node.get("properties") or {}).items():
+            out.append((*path, name))
+            walk(sub, (*path, name))
+
+    walk(root, ())
+    return tuple(out)

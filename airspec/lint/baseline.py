@@ -14,13 +14,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from airspec.errors import Diagnostic, UsageError
+from airspec.lint.engine import ALSO_AT
 
 Key = tuple[str, str, str]
 VERSION = 1
 
 
 def _key(d: Diagnostic, base: Path) -> Key:
-    return (d.code, _relative(d.span.file, base), d.message)
+    # The other places a finding lists are line numbers, which edits above it shift.
+    message = d.message.rsplit(ALSO_AT, 1)[0] if d.message.endswith(")") else d.message
+    return (d.code, _relative(d.span.file, base), message)
 
 
 def _relative(file: str, base: Path) -> str:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from airspec.errors import ContentError, Diagnostic, InputError, SpecInvalid, UsageError
 from airspec.lint import inputs
 from airspec.lint.model import KINDS, SEVERITIES, FileContext, Hit, Opt, Project, Rule, SpecContext
 from airspec.lint.suppress import suppressed
-from airspec.source import Span
-
-if TYPE_CHECKING:
-    from airspec.catalog import Catalog
+from airspec.lint.versions import Target
+from airspec.source import SourceMap, Span
 
 META_RULE = "AS000"
 
@@ -31,6 +29,7 @@ class Request(NamedTuple):
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, str] = MappingProxyType({})
+    project: bool = False  # every input is one deployment (default: each folder is one)
 
 
 class Outcome(NamedTuple):
@@ -38,6 +37,8 @@ class Outcome(NamedTuple):
     files: list[str]
     errors: list[str]  # inputs that could not be read: one line each
     suppressed: int = 0
+    targets: tuple[Target, ...] = ()  # the Airflow version each raw file was linted for, and why
+    notices: tuple[str, ...] = ()  # what a folder argument skipped, and why
 
 
 def all_rules() -> tuple[Rule, ...]:
@@ -75,7 +76,7 @@ def run(request: Request) -> Outcome:
             raise UsageError(f"severity of {rule_id}: {level!r} is not one of {', '.join(SEVERITIES)}")
     rules = all_rules()
     active = selected(rules, request.select, request.ignore)
-    sources, errors, findings = _read_all(request)
+    sources, errors, findings, notices = _read_all(request)
     specs: list[SpecContext] = []
     files: list[FileContext] = []
     for source in list(sources):
@@ -89,15 +90,32 @@ def run(request: Request) -> Outcome:
         except ContentError as exc:
             findings.append(_unusable(source.path, exc))
             sources.remove(source)
-    _give_versions(files, specs, request.airflow_version)
+    targets = _give_versions(files, request.airflow_version)
+    groups = _groups(specs, files, request.project)
     for rule in rules:
         if rule.id in active:
-            findings.extend(_check(rule, specs, files))
+            findings.extend(_check(rule, specs, files, groups))
     kept, hidden = _finish(findings, sources, request.severity, {r.id for r in rules})
-    return Outcome(kept, [s.path for s in sources], errors, hidden)
+    return Outcome(kept, [s.path for s in sources], errors, hidden, tuple(targets), tuple(notices))
 
 
-def _check(rule: Rule, specs: list[SpecContext], files: list[FileContext]) -> Iterable[Diagnostic]:
+def _groups(specs: list[SpecContext], files: list[FileContext], one: bool) -> list[Project]:
+    """Deployments: the inputs of one folder (or, with `project`, all inputs) are compared with each other."""
+    import os
+
+    if one:
+        return [Project(specs, files)]
+    folders: dict[str, Project] = {}
+    for spec in specs:
+        folders.setdefault(os.path.dirname(os.path.abspath(spec.file)), Project([], [])).specs.append(spec)
+    for ctx in files:
+        folders.setdefault(os.path.dirname(os.path.abspath(ctx.file)), Project([], [])).files.append(ctx)
+    return list(folders.values())
+
+
+def _check(
+    rule: Rule, specs: list[SpecContext], files: list[FileContext], groups: list[Project]
+) -> Iterable[Diagnostic]:
     if rule.spec is not None:
         yield from _spec_findings(rule, specs)
     for ctx in files:
@@ -105,7 +123,8 @@ def _check(rule: Rule, specs: list[SpecContext], files: list[FileContext]) -> It
         if check is not None and (ctx.catalog is not None or ctx.kind == "workflow"):
             yield from (_diag(rule, hit) for hit in check(ctx))
     if rule.project is not None:
-        yield from (_diag(rule, hit) for hit in rule.project(Project(specs, files)))
+        for group in groups:
+            yield from (_diag(rule, hit) for hit in rule.project(group))
 
 
 def _finish(
@@ -125,7 +144,26 @@ def _finish(
         if override and d.code != META_RULE and d.code in known:
             d = Diagnostic(d.span, override, d.message, d.code)
         kept.append(d)
-    return kept, hidden
+    return _once_per_file(kept), hidden
+
+
+def _once_per_file(findings: list[Diagnostic]) -> list[Diagnostic]:
+    """One fact about one file is one finding: the same rule saying the same thing at several places of a file
+    (the executor every compose service sets) is reported at the first, with the others listed."""
+    places: dict[tuple[str, str, str, str], list[Span]] = {}
+    for d in findings:
+        places.setdefault((d.span.file, d.code, d.severity, d.message), []).append(d.span)
+    out = []
+    for (_, code, severity, message), spans in places.items():
+        if len(spans) > 1 and code != META_RULE:
+            lines = ", ".join(str(s.line) for s in spans[1:])
+            message += f"{ALSO_AT}{'s' if len(spans) > 2 else ''} {lines})"
+        out.append(Diagnostic(spans[0], severity, message, code))
+    return sorted(out, key=_order)
+
+
+# How a finding lists the other places it stands for; a baseline matches findings without it.
+ALSO_AT = " (also at line"
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
@@ -139,24 +177,29 @@ def _diag(rule: Rule, hit: Hit) -> Diagnostic:
 # --------------------------------------------------------------------------------------------------- reading
 
 
-def _read_all(request: Request) -> tuple[list[inputs.Source], list[str], list[Diagnostic]]:
-    """The inputs that could be read; the paths that could not (exit 2); and, as AS000 findings, files whose
-    content is unusable (malformed YAML, not UTF-8: a problem in the file, exit 1)."""
-    try:
-        paths = list(dict.fromkeys(inputs.expand(list(request.paths))))
-    except InputError as exc:
-        raise UsageError(exc.bare) from None
+def _read_all(request: Request) -> tuple[list[inputs.Source], list[str], list[Diagnostic], list[str]]:
+    """The inputs that could be read; the paths that could not, or whose kind is unknown (exit 2, the others are
+    still linted); as AS000 findings, files whose content is unusable (malformed YAML, not UTF-8: a problem in
+    the file, exit 1); and what folder arguments skipped."""
+    expanded = inputs.expand(list(request.paths))
     sources: list[inputs.Source] = []
-    errors: list[str] = []
+    errors: list[str] = list(expanded.errors)
     broken: list[Diagnostic] = []
-    for path in paths:
+    notices = list(expanded.skipped)
+    for path, sniffed in expanded.paths:
         try:
             sources.append(_read(path, request.kind))
         except InputError as exc:
-            errors.append(str(exc))
+            if sniffed:
+                notices.append(f"{path}: skipped: {exc.bare.removeprefix(path + ': ')}")
+            else:
+                errors.append(str(exc))
         except ContentError as exc:
-            broken.append(_unusable(path, exc))
-    return sources, errors, broken
+            if sniffed:
+                notices.append(f"{path}: skipped: {exc.bare}")
+            else:
+                broken.append(_unusable(path, exc))
+    return sources, errors, broken, notices
 
 
 def _unusable(path: str, exc: ContentError) -> Diagnostic:
@@ -182,50 +225,50 @@ def _file(source: inputs.Source) -> FileContext:
     if source.kind == "airflow.cfg":
         from airspec.lint.ini import parse
 
-        return FileContext("airflow.cfg", source.path, source.text, ini=parse(source.text, source.path))
+        ctx = FileContext("airflow.cfg", source.path, source.text, ini=parse(source.text, source.path))
+        ctx.options = inputs.cfg_options(ctx)
+        return ctx
     loaded = source.loaded
     assert loaded is not None
     ctx = FileContext(source.kind, source.path, source.text, data=loaded.data, source=loaded.source)
     if source.kind == "helm-values":
-        ctx.stated_version = inputs.helm_version(loaded.data)[0]
+        root = inputs.wrapped_root(loaded.data)
+        if root is not None:  # a wrapper chart: lint the official chart's part, at its own positions
+            ctx.data = loaded.data[root]
+            ctx.source = _rooted(loaded.source, root)
+            ctx.root = (root,)
+        ctx.stated_version = inputs.helm_version(ctx.data)[0]
+        ctx.options = inputs.helm_options(ctx)
     elif source.kind == "compose":
         ctx.stated_version = inputs.compose_version(loaded.data)[0]
+        ctx.options = inputs.compose_options(ctx)
     return ctx
 
 
-def _give_versions(files: list[FileContext], specs: list[SpecContext], flag: str | None) -> None:
-    """--airflow-version, else the version the file names, else the one version the other inputs agree on."""
-    from airspec.catalog import UnknownVersion, line_of, load
+def _rooted(source: SourceMap, root: str) -> SourceMap:
+    rebased = source.rebased((root,), ())
+    keys = rebased["keys"]
+    keys[()] = source.key((root,))
+    return SourceMap(source.file, keys, rebased["values"])
 
-    stated = {s.resolved.airflow_version for s in specs} | {
-        f.stated_version for f in files if f.stated_version
-    }
-    agreed = min(stated) if len({".".join(v.split(".")[:2]) for v in stated}) == 1 else None
-    catalogs: dict[str, Catalog] = {}
+
+def _give_versions(files: list[FileContext], flag: str | None) -> list[Target]:
+    """Each raw file its own version (airspec/lint/versions.py), the catalog that stands in for it, and its
+    executors."""
+    from airspec.catalog import load
+    from airspec.lint import versions
+
+    versions.neighbours.cache_clear()  # files may change between runs of one process
+    targets: list[Target] = []
     for ctx in files:
         if ctx.kind == "workflow":
             continue
-        version = flag or ctx.stated_version or agreed
-        if version is None:
-            raise UsageError(
-                f"{ctx.file}: cannot tell which Airflow version this {ctx.kind} is for; "
-                "pass --airflow-version (e.g. 3.3)"
-            )
-        try:
-            line = line_of(version)
-        except UnknownVersion as exc:
-            raise UsageError(f"{ctx.file}: {exc}") from None
-        if line not in catalogs:
-            catalogs[line] = load(line)
-        ctx.catalog = catalogs[line]
-        ctx.version = version
-        if ctx.kind == "airflow.cfg":
-            ctx.options = inputs.cfg_options(ctx)
-        elif ctx.kind == "helm-values":
-            ctx.options = inputs.helm_options(ctx)
-        elif ctx.kind == "compose":
-            ctx.options = inputs.compose_options(ctx)
+        chosen = versions.target(ctx, flag)
+        targets.append(chosen)
+        ctx.catalog = load(chosen.line)
+        ctx.version = chosen.version
         ctx.executors = inputs.file_executors(ctx)
+    return targets
 
 
 # ------------------------------------------------------------------------------------------------------ specs

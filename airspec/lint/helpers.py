@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 
-from airspec.lint.model import Context, Opt, SpecContext
+from airspec.lint.model import Context, Opt, SpecContext, dig
 from airspec.source import Span
 
 PLACEHOLDER = re.compile(
     r"(your[_-].*[_-]here|change[_-]?me|replace[_-]?me|<[^>]+>|^x{3,}$|^todo$|^secret$|^password$)", re.I
 )
-DEFAULT_PASSWORDS = frozenset({"airflow", "admin", "postgres", "password", "changeme", "root", "secret"})
+DEFAULT_PASSWORDS = frozenset(
+    {"airflow", "admin", "postgres", "password", "changeme", "root", "secret", "insecure"}
+)
 
 
 def airflow_bool(value: str | None) -> bool | None:
@@ -70,6 +72,25 @@ def effective(ctx: Context, section: str, name: str) -> tuple[str | None, Opt | 
         return opt.value, opt
     known = ctx.catalog.option(section, name) if ctx.catalog is not None else None
     return (known.default if known else None), None
+
+
+def logs_leave_pods(ctx: Context) -> bool:
+    """Task logs are kept off the worker: remote logging on, or (Helm values) a log volume, or the chart's
+    `elasticsearch.enabled`/`opensearch.enabled`, which turn on remote logging to that store."""
+    value, _ = effective(ctx, "logging", "remote_logging")
+    if airflow_bool(value) is True:
+        return True
+    if getattr(ctx, "kind", None) != "helm-values":
+        return False
+    data = getattr(ctx, "data", None)
+    return any(dig(data, path) is True for path in _HELM_LOG_STORES)
+
+
+_HELM_LOG_STORES = (
+    ("logs", "persistence", "enabled"),
+    ("elasticsearch", "enabled"),
+    ("opensearch", "enabled"),
+)
 
 
 def first_place(ctx: Context, *places: tuple[str, str]) -> tuple[str, str] | None:

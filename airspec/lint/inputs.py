@@ -8,7 +8,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from airspec.errors import InputError, UsageError
+from airspec.errors import InputError
 from airspec.lint.model import KINDS, FileContext, Opt, dig
 from airspec.source import Span
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SECTION_LINE = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.M)
-_VERSION = re.compile(r"(?<![\d.])([23]\.\d+(?:\.\d+)?)(?![\d])")
+_VERSION = re.compile(r"(?<![\d.])([123]\.\d+(?:\.\d+)?)(?![\d])")
 _ENV = re.compile(r"^AIRFLOW__(?P<section>[A-Z0-9_]+?)__(?P<name>[A-Z0-9_]+)$")
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".ruff_cache"}
 HELM_KEYS = frozenset(
@@ -53,23 +53,56 @@ class Source(NamedTuple):
     loaded: Loaded | None = None
 
 
-def expand(paths: list[str]) -> list[str]:
-    """Files as given; a directory stands for the lintable files below it, found by name."""
-    out: list[str] = []
+class Expanded(NamedTuple):
+    paths: list[
+        tuple[str, bool]
+    ]  # (path, sniffed): a sniffed file is skipped, not refused, when it is no input
+    skipped: list[str]  # what folders held that is not lintable, one line per folder
+    errors: list[str]  # folders with nothing to lint
+
+
+def expand(paths: list[str]) -> Expanded:
+    """Files as given; a directory stands for the lintable files below it: found by name, and other YAML files
+    whose content turns out to be an input (a values file named `override.yaml`)."""
+    out: list[tuple[str, bool]] = []
+    skipped: list[str] = []
+    errors: list[str] = []
+    seen: set[str] = set()
     for path in paths:
         if not os.path.isdir(path):
-            out.append(path)
+            if path not in seen:
+                seen.add(path)
+                out.append((path, False))
             continue
-        found: list[str] = []
+        found: list[tuple[str, bool]] = []
+        other: list[str] = []
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(
                 d for d in dirs if d not in _SKIP_DIRS and (d == ".github" or not d.startswith("."))
             )
-            found.extend(os.path.join(root, f) for f in files if kind_by_name(os.path.join(root, f)))
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                if kind_by_name(full):
+                    found.append((full, False))
+                elif name.lower().endswith(YAML_SUFFIXES):
+                    found.append((full, True))
+                else:
+                    other.append(os.path.relpath(full, path))
+        found = [f for f in found if f[0] not in seen]
+        seen.update(f for f, _ in found)
+        if other:
+            shown = ", ".join(other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
+            skipped.append(f"{path}: skipped {len(other)} file(s) that are no lint input by name: {shown}")
         if not found:
-            raise InputError(f"{path}: no spec, airflow.cfg, values, compose or workflow file in this folder")
+            errors.append(
+                str(
+                    InputError(
+                        f"{path}: no spec, airflow.cfg, values, compose or workflow file in this folder"
+                    )
+                )
+            )
         out.extend(sorted(found))
-    return out
+    return Expanded(out, skipped, errors)
 
 
 def kind_by_name(path: str) -> str | None:
@@ -108,9 +141,26 @@ def kind_of_yaml(path: str, data: Any) -> str:
     named = kind_by_name(path)
     if named is not None and named != "airflow.cfg":
         return named
-    if isinstance(data, dict) and HELM_KEYS & set(data):
+    if isinstance(data, dict) and (HELM_KEYS & set(data) or wrapped_root(data)):
         return "helm-values"
-    raise UsageError(f"{path}: cannot tell what kind of file this is; pass --kind ({', '.join(KINDS)})")
+    raise InputError(f"{path}: cannot tell what kind of file this is; pass --kind ({', '.join(KINDS)})")
+
+
+_OWN_KEYS = frozenset({"airflowVersion", "defaultAirflowTag", "executor", "scheduler", "config", "workers"})
+
+
+def wrapped_root(data: Any) -> str | None:
+    """The key under which a wrapper chart nests the official chart's values (`airflow:`), if the file is one:
+    its top level has none of the chart's own Airflow keys (a `postgresql:` subchart may sit beside it), and one
+    mapping below it has several."""
+    if not isinstance(data, dict) or _OWN_KEYS & set(data):
+        return None
+    candidates = [
+        k
+        for k, v in data.items()
+        if isinstance(k, str) and isinstance(v, dict) and len(HELM_KEYS & set(v)) >= 2
+    ]
+    return "airflow" if "airflow" in candidates else (candidates[0] if len(candidates) == 1 else None)
 
 
 def looks_like_ini(text: str) -> bool:
@@ -167,14 +217,24 @@ def compose_version(data: Any) -> tuple[str | None, tuple[str, ...]]:
     return None, ()
 
 
+# `$VAR` and `${VAR}` (compose substitutes them; Airflow expands them in airflow.cfg values and AIRFLOW__
+# variables), `${VAR:-default}`, and Kubernetes' `$(VAR)`. `$$` is compose's literal dollar.
+ENV_REF = re.compile(r"(?<!\$)\$(?:\{[A-Za-z_]\w*(?:[:?+-][^}]*)?\}|\([A-Za-z_]\w*\)|[A-Za-z_]\w*)")
+
+
+def env_ref(text: str) -> bool:
+    """Whether a value names an environment variable, so that what it holds is not in the file."""
+    return "$" in text and ENV_REF.search(text) is not None
+
+
 def _text(value: Any) -> str | None:
-    """A YAML scalar as Airflow would read it; None for templates and ${VAR}s, whose value is not in the file."""
+    """A YAML scalar as Airflow would read it; None for templates and $VARs, whose value is not in the file."""
     if value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
         return "True" if value else "False"
     text = str(value)
-    if "{{" in text or "${" in text:
+    if "{{" in text or env_ref(text):
         return None
     return text
 
@@ -191,7 +251,15 @@ def cfg_options(ctx: FileContext) -> list[Opt]:
 
     assert ctx.ini is not None
     return [
-        Opt(e.section, e.name, interpolated(e.value), e.key, e.at, f"[{e.section}] {e.name}", e.value)
+        Opt(
+            e.section,
+            e.name,
+            None if env_ref(e.value) else interpolated(e.value),
+            e.key,
+            e.at,
+            f"[{e.section}] {e.name}",
+            e.value,
+        )
         for e in ctx.ini.entries
     ]
 

@@ -85,6 +85,9 @@ class FileContext:
         self.executors: list[str] = []  # empty when the input does not say
         # the version the file itself names (image tag, airflowVersion)
         self.stated_version: str | None = None
+        self.root: tuple[
+            str, ...
+        ] = ()  # Helm values of a wrapper chart: the key the chart's values are under
 
     @property
     def lines(self) -> list[str]:

@@ -27,6 +27,7 @@ class Invocation(NamedTuple):
     baseline: str | None = None
     write_baseline: bool = False
     kind: str | None = None
+    project: bool = False
 
 
 class Result(NamedTuple):
@@ -49,9 +50,10 @@ def execute(inv: Invocation) -> Result:
         select=config.split(inv.select) if inv.select is not None else settings.select,
         ignore=settings.ignore + (config.split(inv.ignore) if inv.ignore else ()),
         severity=settings.severity,
+        project=inv.project,
     )
     outcome = run(request)
-    messages = list(outcome.errors)
+    messages = list(outcome.errors) + list(outcome.notices) + [t.notice() for t in outcome.targets]
     findings = outcome.findings
     known = 0
     if inv.write_baseline:
@@ -66,7 +68,7 @@ def execute(inv: Invocation) -> Result:
         fresh = baselines.new_only(findings, baselines.load(baseline), baseline)
         known = len(findings) - len(fresh)
         findings = fresh
-    report = Report(findings, outcome.files, all_rules(), __version__)
+    report = Report(findings, outcome.files, all_rules(), __version__, outcome.targets)
     output = formatter(inv.fmt)(report)
     if inv.fmt == "text" and outcome.files and not outcome.errors:
         messages.append(_summary(findings, outcome.suppressed, known, len(outcome.files)))

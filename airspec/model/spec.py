@@ -326,6 +326,23 @@ class Kubernetes(Strict):
     release: DnsLabel | None = Field(None, description="Helm release name; defaults to the spec name")
 
 
+class Helm(Strict):
+    """The official Apache Airflow Helm chart that the values are for (target helm)."""
+
+    chart_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(-[a-z0-9]+)?$")] | None = Field(
+        None,
+        description='Chart release the values are for, quoted: "1.19.0" (one of the releases in airspec\'s chart '
+        "catalog, listed in the README); the install command pins it with --version. Defaults to the newest release "
+        "airspec knows if it supports airflow.version, else to the newest published release that does: that release "
+        "dropped Airflow 2 (`webserver:`), so a 2.x spec gets the newest published release that still has it",
+    )
+    values: dict[str, Any] = Field(
+        default_factory=_no_entries,
+        description="Chart values airspec does not model, deep-merged last; a key airspec sets is refused unless "
+        "equal, and the result must pass the release's values schema",
+    )
+
+
 class Spec(Strict):
     """An Airflow deployment, stated once."""
 
@@ -340,6 +357,7 @@ class Spec(Strict):
         description="Where it runs: the official Helm chart, docker-compose",
     )
     kubernetes: Kubernetes = Field(default_factory=Kubernetes)
+    helm: Helm = Field(default_factory=Helm)
     database: Database = Field(default_factory=Database)
     celery: Celery | None = None
     secrets: Secrets = Field(default_factory=Secrets)

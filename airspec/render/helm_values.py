@@ -1,11 +1,12 @@
-"""values.yaml for the official Apache Airflow Helm chart.
+"""values.yaml for the official Apache Airflow Helm chart, for one release of it (`helm.chart_version`).
 
-Two chart lines are targeted, because the chart dropped Airflow 2 on main after chart 1.22.0:
-- Airflow 3: the chart as on main after 1.22.0 (`apiServer`, Celery workers under `workers.celery`, custom keys in
-  `data.*SecretKey`); the layout 1.20.0 and later accept too.
-- Airflow 2: the chart's Airflow 2 line (`webserver`, `workers.replicas`, no `data.*SecretKey`) as its 1.19-era
-  schema has it (tests/fixtures/helm-chart-airflow2); 1.20.0 made Airflow 2.11 the minimum, and main dropped
-  Airflow 2 after 1.22.0.
+What the release has decides where each value goes (airspec.catalog.charts, read from the chart's own files): the web
+server under `apiServer` (Airflow 3) or `webserver` (Airflow 2; gone on main after 1.22.0); Celery worker settings
+under `workers.celery` where the release has them there (from 1.19; the old `workers.*` names are then not written),
+else under `workers`; a Secret's custom key in `data.*SecretKey` only where the release has it (after 1.22.0);
+`enableBuiltInSecretEnvVars` names only the variables that release has. `helm.values` is deep-merged last;
+validation has refused every key of it that airspec sets to another value, and any result the release's schema or
+its render-time checks refuse (semantic.py).
 
 `config:` holds exactly the options airflow.cfg holds, written as airflow.cfg writes them (`%` doubled, because the
 chart copies each value into its airflow.cfg). The chart passes every `config` value and `podTemplate` through `tpl`,
@@ -15,8 +16,8 @@ warning shown while no static webserver secret key is set).
 
 Sensitive options are wired the way the chart reads them. The chart's built-in variables read fixed secret keys
 (`fernet-key`, `api-secret-key`, `webserver-secret-key`, `jwt-secret`, and `connection` for the database, broker and
-result backend, where the Airflow 3 chart also takes a custom key in `data.*SecretKey`). A Kubernetes Secret with the
-expected key is named in `*SecretName`; one with another key cannot be read by the built-in variable, so that variable
+result backend, where the newest chart also takes a custom key in `data.*SecretKey`). A Kubernetes Secret with the
+expected key is named in `*SecretName`; one with another key (or one the release has no `*SecretName` for) cannot be read by the built-in variable, so that variable
 is turned off in `enableBuiltInSecretEnvVars` and the chart's generic `secret:` list sets `AIRFLOW__SECTION__KEY` from
 the spec's secret and key. Files and environment variables become `AIRFLOW__SECTION__KEY_CMD`. Literal values (only in
 development_only specs) go in the chart's own value keys, from which it makes its Secrets.
@@ -27,6 +28,8 @@ from __future__ import annotations
 import shlex
 from typing import Any, NamedTuple
 
+from airspec.catalog import charts
+from airspec.catalog.charts import ChartRelease
 from airspec.model.spec import Persistence
 from airspec.model.types import Resources
 from airspec.options import cfg_number
@@ -39,102 +42,85 @@ from airspec.resolve import Resolved, SecretOption
 
 
 class Wiring(NamedTuple):
-    """How one chart line reads one sensitive option. Values are dotted paths into the chart's values."""
+    """How the chart reads one sensitive option. Values are dotted paths into the chart's values; "" where the
+    release has no such value."""
 
     name_value: str  # names the Kubernetes Secret
     chart_key: str  # the key the built-in variables read from that Secret
-    key_value: str  # names another key ("" where the chart has no such value)
-    literal_value: str  # takes the value itself, from which the chart makes its Secret ("" where none)
-    builtins: tuple[str, ...]  # the chart's built-in variables that read this Secret
+    key_value: str  # names another key
+    literal_value: str  # takes the value itself, from which the chart makes its Secret
+    builtins: tuple[
+        str, ...
+    ]  # the chart's built-in variables that read this Secret (enableBuiltInSecretEnvVars)
 
 
-class ChartLine(NamedTuple):
-    """What differs between the chart lines airspec writes values for."""
-
-    name: str
-    web: str  # the web server's section
-    celery_workers: tuple[str, ...]  # where Celery worker replicas and resources live
-    secrets: dict[tuple[str, str], Wiring]  # by (section, option) as the target Airflow reads it
-
-
-_FERNET = Wiring("fernetKeySecretName", "fernet-key", "", "fernetKey", ("AIRFLOW__CORE__FERNET_KEY",))
-
-AIRFLOW3_CHART = ChartLine(
-    name="the official chart as on main after 1.22.0 (Airflow 3.1 and later)",
-    web="apiServer",
-    celery_workers=("workers", "celery"),
-    secrets={
-        ("core", "fernet_key"): _FERNET,
-        ("api", "secret_key"): Wiring(
-            "apiSecretKeySecretName", "api-secret-key", "", "apiSecretKey", ("AIRFLOW__API__SECRET_KEY",)
-        ),
-        ("api_auth", "jwt_secret"): Wiring(
-            "jwtSecretName", "jwt-secret", "", "jwtSecret", ("AIRFLOW__API_AUTH__JWT_SECRET",)
-        ),
-        ("database", "sql_alchemy_conn"): Wiring(
-            "data.metadataSecretName",
-            "connection",
-            "data.metadataSecretKey",
-            "",
-            ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_AIRFLOW_DB"),
-        ),
-        ("celery", "broker_url"): Wiring(
-            "data.brokerUrlSecretName",
-            "connection",
-            "data.brokerUrlSecretKey",
-            "data.brokerUrl",
-            ("AIRFLOW__CELERY__BROKER_URL",),
-        ),
-        ("celery", "result_backend"): Wiring(
-            "data.resultBackendSecretName",
-            "connection",
-            "data.resultBackendSecretKey",
-            "",
-            ("AIRFLOW__CELERY__RESULT_BACKEND",),
-        ),
-    },
-)
-
-AIRFLOW2_CHART = ChartLine(
-    name="the official chart with Airflow 2 support (`webserver:`; checked against its 1.19-era schema)",
-    web="webserver",
-    celery_workers=("workers",),
-    secrets={
-        ("core", "fernet_key"): _FERNET,
-        ("webserver", "secret_key"): Wiring(
-            "webserverSecretKeySecretName",
-            "webserver-secret-key",
-            "",
-            "webserverSecretKey",
-            ("AIRFLOW__WEBSERVER__SECRET_KEY",),
-        ),
-        ("database", "sql_alchemy_conn"): Wiring(
-            "data.metadataSecretName",
-            "connection",
-            "",
-            "",
-            (
-                "AIRFLOW__CORE__SQL_ALCHEMY_CONN",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
-                "AIRFLOW_CONN_AIRFLOW_DB",
-            ),
-        ),
-        ("celery", "broker_url"): Wiring(
-            "data.brokerUrlSecretName", "connection", "", "data.brokerUrl", ("AIRFLOW__CELERY__BROKER_URL",)
-        ),
-        ("celery", "result_backend"): Wiring(
-            "data.resultBackendSecretName",
-            "connection",
-            "",
-            "",
-            ("AIRFLOW__CELERY__CELERY_RESULT_BACKEND", "AIRFLOW__CELERY__RESULT_BACKEND"),
-        ),
-    },
-)
+# Every value any release has, by (section, option) as the target Airflow reads it; `wiring()` keeps what one has.
+WIRING = {
+    ("core", "fernet_key"): Wiring(
+        "fernetKeySecretName", "fernet-key", "", "fernetKey", ("AIRFLOW__CORE__FERNET_KEY",)
+    ),
+    ("api", "secret_key"): Wiring(
+        "apiSecretKeySecretName", "api-secret-key", "", "apiSecretKey", ("AIRFLOW__API__SECRET_KEY",)
+    ),
+    ("api_auth", "jwt_secret"): Wiring(
+        "jwtSecretName", "jwt-secret", "", "jwtSecret", ("AIRFLOW__API_AUTH__JWT_SECRET",)
+    ),
+    ("webserver", "secret_key"): Wiring(
+        "webserverSecretKeySecretName",
+        "webserver-secret-key",
+        "",
+        "webserverSecretKey",
+        ("AIRFLOW__WEBSERVER__SECRET_KEY",),
+    ),
+    ("database", "sql_alchemy_conn"): Wiring(
+        "data.metadataSecretName",
+        "connection",
+        "data.metadataSecretKey",
+        "",
+        ("AIRFLOW__CORE__SQL_ALCHEMY_CONN", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_AIRFLOW_DB"),
+    ),
+    ("celery", "broker_url"): Wiring(
+        "data.brokerUrlSecretName",
+        "connection",
+        "data.brokerUrlSecretKey",
+        "data.brokerUrl",
+        ("AIRFLOW__CELERY__BROKER_URL",),
+    ),
+    ("celery", "result_backend"): Wiring(
+        "data.resultBackendSecretName",
+        "connection",
+        "data.resultBackendSecretKey",
+        "",
+        ("AIRFLOW__CELERY__CELERY_RESULT_BACKEND", "AIRFLOW__CELERY__RESULT_BACKEND"),
+    ),
+}
 
 
-def chart_line(resolved: Resolved) -> ChartLine:
-    return AIRFLOW3_CHART if resolved.catalog.runtime.web_command == "api-server" else AIRFLOW2_CHART
+def has_value(chart: ChartRelease, dotted: str) -> bool:
+    """Whether the release has the value at `dotted` (a top-level key, or a key of the strict `data:`)."""
+    if dotted.startswith("data."):
+        return dotted[len("data.") :] in chart.data_keys
+    return bool(dotted) and dotted in chart.top_level_keys
+
+
+def wiring(chart: ChartRelease, section: str, name: str) -> Wiring:
+    """How release `chart` reads [section] name: the values and built-in variables it has."""
+    full = WIRING[(section, name)]
+    return Wiring(
+        full.name_value if has_value(chart, full.name_value) else "",
+        full.chart_key,
+        full.key_value if has_value(chart, full.key_value) else "",
+        full.literal_value if has_value(chart, full.literal_value) else "",
+        tuple(b for b in full.builtins if b in chart.builtin_secret_env_vars),
+    )
+
+
+def chart_of(resolved: Resolved) -> ChartRelease:
+    return charts.release(resolved.chart_version)
+
+
+def web_section(resolved: Resolved) -> str:
+    return "apiServer" if resolved.catalog.runtime.web_command == "api-server" else "webserver"
 
 
 def tpl_literal(value: str) -> str:
@@ -147,8 +133,35 @@ def render(resolved: Resolved) -> str:
 
 
 def document(resolved: Resolved) -> Document:
-    chart = chart_line(resolved)
+    chart = chart_of(resolved)
     notes: list[str] = []
+    values = merge(airspec_values(resolved, notes), dict(resolved.spec.helm.values))
+    namespace = resolved.namespace
+    if chart.released:
+        install = [
+            f"[kubernetes_executor]): helm upgrade --install {resolved.release} apache-airflow/airflow "
+            f"--version {chart.version} --namespace {namespace} -f values.yaml",
+        ]
+    else:
+        install = [
+            f"[kubernetes_executor]); chart {chart.version} is not published: from chart/ of apache/airflow at "
+            f"{chart.commit}:",
+            f"helm upgrade --install {resolved.release} ./chart --namespace {namespace} -f values.yaml",
+        ]
+    lines = [
+        *header(resolved),
+        f"Values for the official Apache Airflow Helm chart {chart.version}"
+        + ("." if chart.exact else f" (checked against the chart as on {chart.ref})."),
+        f"Install as release {resolved.release} in namespace {namespace} (other names break [metrics] and",
+        *install,
+        *notes,
+    ]
+    return Document(values, "\n".join(lines))
+
+
+def airspec_values(resolved: Resolved, notes: list[str] | None = None) -> dict[str, Any]:
+    """The values airspec itself writes for the spec's chart release, without `helm.values`."""
+    chart = chart_of(resolved)
     values: dict[str, Any] = {
         # The chart names the StatsD Service `<fullname>-statsd`, and fullname is `<release>-airflow` unless the
         # release name contains "airflow"; the override makes it `<release>-statsd`, the host [metrics] names.
@@ -160,7 +173,7 @@ def document(resolved: Resolved) -> Document:
     }
     values.update(_components(resolved, chart))
     values.update(_backends(resolved))
-    _wire_secrets(resolved, chart, values, notes)
+    _wire_secrets(resolved, chart, values, [] if notes is None else notes)
     values["dags"] = _dags(resolved)
     persistence = resolved.spec.logging.persistence
     if persistence is not None:
@@ -175,15 +188,18 @@ def document(resolved: Resolved) -> Document:
         # The chart writes it into its `<release>-airflow-config` ConfigMap (through `tpl`; the text has no `{{`)
         # and mounts it at <airflowHome>/config/airflow_local_settings.py in every Airflow container.
         values["airflowLocalSettings"] = local_settings.render(resolved)
-    lines = [
-        *header(resolved),
-        f"Values for {chart.name}.",
-        f"Install as release {resolved.release} in namespace {resolved.namespace} (other names break [metrics] and",
-        f"[kubernetes_executor]): helm upgrade --install {resolved.release} apache-airflow/airflow "
-        f"--namespace {resolved.namespace} -f values.yaml",
-        *notes,
-    ]
-    return Document(_ordered(values), "\n".join(lines))
+    return _ordered(values)
+
+
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` deep-merged over `base` (mappings merge, anything else replaces); new keys come last."""
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def pod_template_body(resolved: Resolved) -> str:
@@ -194,10 +210,10 @@ def pod_template_body(resolved: Resolved) -> str:
     return "".join(lines)
 
 
-def _components(resolved: Resolved, chart: ChartLine) -> dict[str, Any]:
+def _components(resolved: Resolved, chart: ChartRelease) -> dict[str, Any]:
     spec = resolved.spec
     out: dict[str, Any] = {
-        chart.web: _component(spec.api_server.replicas, spec.api_server.resources),
+        web_section(resolved): _component(spec.api_server.replicas, spec.api_server.resources),
         "scheduler": _component(spec.scheduler.replicas, spec.scheduler.resources),
         # A disabled component's replicas and resources would be ignored: only `enabled` is written then.
         "triggerer": {"enabled": resolved.runs_triggerer},
@@ -209,10 +225,7 @@ def _components(resolved: Resolved, chart: ChartLine) -> dict[str, Any]:
         out["dagProcessor"].update(_component(spec.dag_processor.replicas, spec.dag_processor.resources))
     if resolved.uses_celery:
         celery = resolved.celery
-        workers = _component(celery.workers.replicas, celery.workers.resources)
-        for key in reversed(chart.celery_workers):
-            workers = {key: workers}
-        out.update(workers)
+        out["workers"] = _celery_workers(chart, _component(celery.workers.replicas, celery.workers.resources))
         flower: dict[str, Any] = {"enabled": celery.flower.enabled}
         resources = container_resources(celery.flower.resources)
         if resources:
@@ -228,6 +241,18 @@ def _components(resolved: Resolved, chart: ChartLine) -> dict[str, Any]:
         out["statsd"]["overrideMappings"] = statsd_mappings_data(resolved)
     if exporter:
         out["ports"] = {"statsdIngest": statsd.port}
+    return out
+
+
+def _celery_workers(chart: ChartRelease, given: dict[str, Any]) -> dict[str, Any]:
+    """Celery worker settings at their place in the release: under `workers.celery` where it has the key (from
+    1.19; the old place then only prints a deprecation warning), else directly under `workers`."""
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        if key in chart.workers_celery_keys:
+            out.setdefault("celery", {})[key] = value
+        else:
+            out[key] = value
     return out
 
 
@@ -254,26 +279,28 @@ def _backends(resolved: Resolved) -> dict[str, Any]:
     return out
 
 
-def _wire_secrets(resolved: Resolved, chart: ChartLine, values: dict[str, Any], notes: list[str]) -> None:
+def _wire_secrets(resolved: Resolved, chart: ChartRelease, values: dict[str, Any], notes: list[str]) -> None:
     builtins_off: dict[str, bool] = {}
     secret_env: list[dict[str, str]] = []
     env: list[dict[str, str]] = []
     for secret in resolved.secrets:
-        wiring = chart.secrets.get((secret.section, secret.name))
-        if wiring is None:
-            raise ValueError(f"no chart wiring for [{secret.section}] {secret.name}")
+        wired = wiring(chart, secret.section, secret.name)
         ref = secret.ref
-        if ref.secret is not None and (ref.secret.key == wiring.chart_key or wiring.key_value):
-            _put(values, wiring.name_value, ref.secret.name)
-            if ref.secret.key != wiring.chart_key:
-                _put(values, wiring.key_value, ref.secret.key)
+        if (
+            ref.secret is not None
+            and wired.name_value
+            and (ref.secret.key == wired.chart_key or wired.key_value)
+        ):
+            _put(values, wired.name_value, ref.secret.name)
+            if ref.secret.key != wired.chart_key:
+                _put(values, wired.key_value, ref.secret.key)
             continue
-        if ref.literal is not None and wiring.literal_value:
-            _put(values, wiring.literal_value, ref.literal)
+        if ref.literal is not None and wired.literal_value:
+            _put(values, wired.literal_value, ref.literal)
             continue
         # The chart cannot read this reference itself: its variables go off, and ours take their place.
-        builtins_off.update(dict.fromkeys(wiring.builtins, False))
-        targets = [n for n in wiring.builtins if n in (secret.env_name, "AIRFLOW_CONN_AIRFLOW_DB")]
+        builtins_off.update(dict.fromkeys(wired.builtins, False))
+        targets = [secret.env_name, *(n for n in wired.builtins if n == "AIRFLOW_CONN_AIRFLOW_DB")]
         if ref.secret is not None:
             secret_env += [
                 {"envName": n, "secretName": ref.secret.name, "secretKey": ref.secret.key} for n in targets
@@ -292,12 +319,6 @@ def _wire_secrets(resolved: Resolved, chart: ChartLine, values: dict[str, Any], 
         values["secret"] = secret_env
     if env:
         values["env"] = env
-    password = resolved.spec.database.password
-    if resolved.spec.database.kind == "bundled" and password is not None and password.literal is None:
-        notes.append(
-            "database.password is not wired: the chart builds the bundled database's connection from a literal "
-            "data.metadataConnection.pass."
-        )
 
 
 def _command(secret: SecretOption) -> str:

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from airspec.errors import Diagnostic
 from airspec.lint.model import Rule
+from airspec.lint.versions import Target
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -21,6 +22,10 @@ class Report(NamedTuple):
     files: list[str]
     rules: tuple[Rule, ...]
     tool_version: str = ""
+    targets: tuple[Target, ...] = ()  # the Airflow version each raw file was linted for, and why
+
+    def target(self, file: str) -> Target | None:
+        return next((t for t in self.targets if t.file == file), None)
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

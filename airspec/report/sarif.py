@@ -10,6 +10,7 @@ from pathlib import Path
 from airspec.lint.docs import sections
 from airspec.lint.model import Rule
 from airspec.report import Report
+from airspec.report.json import describe
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -80,6 +81,14 @@ def render(report: Report) -> str:
                 "rules": rules,
             }
         },
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "properties": {
+                    "airflowVersions": [{"file": t.file, **describe(t)} for t in report.targets],
+                },
+            }
+        ],
         "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
         "results": results,
     }

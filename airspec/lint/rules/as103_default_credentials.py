@@ -5,7 +5,8 @@ Catches: secrets and passwords whose value is a shipped default or a placeholder
 chart's `createUserJob.defaultUser.password: admin`, `data.metadataConnection.pass: postgres`,
 `postgresql.auth.postgresPassword`; compose variables such as `POSTGRES_PASSWORD: airflow`,
 `_AIRFLOW_WWW_USER_PASSWORD: airflow`, and `${VAR:-default}` fallbacks of secrets
-(`AIRFLOW__API_AUTH__JWT_SECRET: ${JWT:-airflow_jwt_secret}`).
+(`AIRFLOW__API_AUTH__JWT_SECRET: ${JWT:-airflow_jwt_secret}`); `AIRFLOW_CONN_*` URIs with default credentials;
+`--password admin` in a service's command.
 
 Why: default credentials are the first thing anyone tries; a placeholder fernet key is not a valid key, so
 Airflow cannot encrypt connections at all. A `${VAR:-default}` fallback silently deploys the default whenever
@@ -33,7 +34,10 @@ from airspec.lint.helpers import substitution_default, weak_secret
 from airspec.lint.inputs import compose_env, env_option
 from airspec.lint.model import FileContext, Hit, Rule
 
-_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|(^|_)KEY$|_CONN$|_URL$|BACKEND$)", re.I)
+_SECRET_NAME = re.compile(
+    r"(PASSWORD|PASSWD|SECRET|TOKEN|(^|_)KEY$|_CONN$|_URL$|BACKEND$|^AIRFLOW_CONN_)", re.I
+)
+_PASSWORD_FLAG = re.compile(r"--password[= ]+['\"]?(?P<value>[^\s'\"]+)")
 _HELM_PATHS = (
     ("createUserJob", "defaultUser", "password"),
     ("webserver", "defaultUser", "password"),
@@ -91,6 +95,24 @@ def check_compose(ctx: FileContext) -> Iterator[Hit]:
         reason = weak_secret(text) if "${" not in text else None
         if reason:
             yield Hit(at, f"{name} is {reason}; generate a real secret and pass it from an env_file")
+    yield from _command_passwords(ctx)
+
+
+def _command_passwords(ctx: FileContext) -> Iterator[Hit]:
+    """`airflow users create ... --password airflow` in a service's command or entrypoint."""
+    services = ctx.get("services")
+    for svc, service in services.items() if isinstance(services, dict) else []:
+        for key in ("command", "entrypoint"):
+            value = service.get(key) if isinstance(service, dict) else None
+            text = " ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
+            match = _PASSWORD_FLAG.search(text)
+            reason = weak_secret(match.group("value")) if match else None
+            if reason:
+                yield Hit(
+                    ctx.value("services", svc, key),
+                    f"the {key} of service {svc} passes {reason} to --password; "
+                    "read it from a variable kept out of the file",
+                )
 
 
 RULE = Rule(

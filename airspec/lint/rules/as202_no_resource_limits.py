@@ -41,8 +41,10 @@ _HELM = (
     ("triggerer",),
     ("dagProcessor",),
     ("workers", "celery"),
+    ("workers", "kubernetes"),
     ("workers",),
 )
+_WORKER_KINDS = ("celery", "kubernetes")  # the chart's per-executor worker sections, over `workers:`
 
 
 def _unlimited(resources: Resources) -> bool:
@@ -82,17 +84,23 @@ def check_spec(ctx: SpecContext) -> Iterator[Hit]:
         )
 
 
+def _limited(ctx: FileContext, path: tuple[str, ...]) -> bool:
+    limits = ctx.get(*path, "resources", "limits")
+    return isinstance(limits, dict) and "cpu" in limits and "memory" in limits
+
+
 def check_helm(ctx: FileContext) -> Iterator[Hit]:
     for path in _HELM:
         section = ctx.get(*path)
         if not isinstance(section, dict) or (
-            path == ("workers",) and isinstance(section.get("celery"), dict)
+            path == ("workers",) and any(isinstance(section.get(k), dict) for k in _WORKER_KINDS)
         ):
             continue
         if section.get("enabled") is False:
             continue
-        limits = ctx.get(*path, "resources", "limits")
-        if not (isinstance(limits, dict) and "cpu" in limits and "memory" in limits):
+        if path[0] == "workers" and len(path) == 2 and _limited(ctx, ("workers",)):
+            continue  # the per-executor section inherits `workers.resources`
+        if not _limited(ctx, path):
             where = ctx.key(*path, "resources") if ctx.has(*path, "resources") else ctx.key(*path)
             yield Hit(where, f"{'.'.join(path)} has no resources.limits (cpu and memory); set both")
 

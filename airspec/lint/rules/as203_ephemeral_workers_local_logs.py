@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import airflow_bool, effective, spec_span
+from airspec.lint.helpers import logs_leave_pods, spec_span
 from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 
@@ -44,13 +44,8 @@ def check_spec(ctx: SpecContext) -> Iterator[Hit]:
         )
 
 
-def _remote_on(ctx: FileContext) -> bool:
-    value, _ = effective(ctx, "logging", "remote_logging")
-    return airflow_bool(value) is True
-
-
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
-    if "KubernetesExecutor" not in ctx.executors or _remote_on(ctx):
+    if "KubernetesExecutor" not in ctx.executors or logs_leave_pods(ctx):
         return
     opt = ctx.option("core", "executor")
     if opt is not None:
@@ -62,7 +57,7 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
 
 
 def check_helm(ctx: FileContext) -> Iterator[Hit]:
-    if _remote_on(ctx) or ctx.get("logs", "persistence", "enabled") is True:
+    if logs_leave_pods(ctx):
         return
     if "KubernetesExecutor" in ctx.executors and ctx.has("executor"):
         yield Hit(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import airflow_bool, effective, spec_span
+from airspec.lint.helpers import airflow_bool, effective, logs_leave_pods, spec_span
 from airspec.lint.model import FileContext, Hit, Rule, SpecContext
 
 _ADVICE = "keep logs elsewhere (remote logging or a log volume), then delete failed pods too"
@@ -46,10 +46,7 @@ def check_spec(ctx: SpecContext) -> Iterator[Hit]:
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     if "KubernetesExecutor" not in ctx.executors:
         return
-    remote, _ = effective(ctx, "logging", "remote_logging")
-    if airflow_bool(remote) is True or (
-        ctx.kind == "helm-values" and ctx.get("logs", "persistence", "enabled") is True
-    ):
+    if logs_leave_pods(ctx):
         return
     value, opt = effective(ctx, "kubernetes_executor", "delete_worker_pods_on_failure")
     if airflow_bool(value) is not False:

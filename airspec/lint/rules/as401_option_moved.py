@@ -36,6 +36,14 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         section, name = final_place(ctx.catalog, opt.section, opt.name)
         verb = "moved" if section != opt.section else "renamed"
         message = f"{opt.label} {verb} to [{section}] {name} in Airflow {ctx.catalog.line}; set {ctx.spell(section, name)} instead"
+        later = ctx.catalog.added_after(section, name, ctx.version)
+        if later is not None:  # the release the file is for does not have the new name yet
+            message = (
+                f"{opt.label} {verb} to [{section}] {name}, which Airflow {later} added; {ctx.version} reads "
+                f"the old name: keep it until you upgrade to {later} or later"
+            )
+            yield Hit(opt.key, message, "info")
+            continue
         if change.still_read:
             yield Hit(opt.key, message + " (the old name still works, with a deprecation warning)", "warning")
         else:

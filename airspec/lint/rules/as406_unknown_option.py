@@ -50,7 +50,15 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     assert catalog is not None
     sections = set(catalog.sections())
     for opt in ctx.options:
-        if opt.section == "DEFAULT" or catalog.option(opt.section, opt.name) is not None:
+        later = catalog.added_after(opt.section, opt.name, ctx.version)
+        if later is not None:
+            yield Hit(
+                opt.key,
+                f"{opt.label} is not an option of Airflow {ctx.version} (Airflow {later} added it), so it is "
+                "ignored until you upgrade",
+            )
+            continue
+        if opt.section == "DEFAULT" or catalog.reads(opt.section, opt.name):
             continue
         if catalog.change(opt.section, opt.name) is not None or _indirect(ctx, opt):
             continue

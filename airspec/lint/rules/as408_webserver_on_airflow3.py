@@ -52,7 +52,7 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
     if not _airflow3(ctx):
         return
     for key, new in _HELM_KEYS.items():
-        if ctx.has(key):
+        if ctx.has(key) and ctx.get(key) not in (None, "", {}):  # `webserverSecretKey: ~` sets nothing
             yield Hit(ctx.key(key), f"Airflow 3 has no webserver: the chart ignores {key} here; use {new}")
 
 

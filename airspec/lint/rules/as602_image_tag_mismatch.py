@@ -3,7 +3,8 @@
 Catches: a spec whose `airflow.image.tag` (or the KubernetesExecutor worker image tag) names another version
 than `airflow.version`; Helm values whose `airflowVersion`, `defaultAirflowTag`, `images.airflow.tag`,
 `images.pod_template.tag` and `config.kubernetes_executor.worker_container_tag` disagree; compose services
-with different `apache/airflow` tags; any of these against `--airflow-version`.
+with different `apache/airflow` tags; any of these against `--airflow-version`; values and compose files of
+one deployment (one folder, or all inputs with `--project`) that name different versions.
 
 Why: the chart and airspec choose options, commands and probes by the declared version; an image of another
 version then gets a configuration it does not understand. Workers on another version than the scheduler fail
@@ -26,10 +27,11 @@ Good:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
-from airspec.lint.inputs import airflow_image, compose_images, version_in
-from airspec.lint.model import FileContext, Hit, Rule, SpecContext
+from airspec.lint.inputs import airflow_image, compose_images, compose_version, helm_version, version_in
+from airspec.lint.model import FileContext, Hit, Project, Rule, SpecContext
 from airspec.source import Span
 
 
@@ -100,6 +102,30 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         yield Hit(opt.at, f"{opt.label} runs worker pods on Airflow {named}, but the target is {ctx.version}")
 
 
+def check_project(project: Project) -> Iterator[Hit]:
+    """Files of one deployment (one folder, or --project) that name different Airflow versions."""
+    named: list[tuple[FileContext, str, Span]] = []
+    for ctx in project.files:
+        if ctx.kind == "helm-values":
+            version, path = helm_version(ctx.data)
+        elif ctx.kind == "compose":
+            version, path = compose_version(ctx.data)
+        else:
+            continue
+        if version:
+            named.append((ctx, version, ctx.value(*path)))
+    if not named:
+        return
+    first, reference, _ = named[0]
+    for _ctx, version, span in named[1:]:
+        if not agree(version, reference):
+            yield Hit(
+                span,
+                f"this file is for Airflow {version}, but {os.path.basename(first.file)} of the same deployment "
+                f"is for {reference}",
+            )
+
+
 RULE = Rule(
     id="AS602",
     name="image-tag-mismatch",
@@ -107,4 +133,6 @@ RULE = Rule(
     category="consistency",
     spec=check_spec,
     files={"airflow.cfg": check_cfg, "helm-values": check_helm, "compose": check_compose},
+    project=check_project,
+    project_kinds=("helm-values", "compose"),
 )

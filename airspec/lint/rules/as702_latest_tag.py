@@ -2,7 +2,7 @@
 
 Catches: `airflow.image.tag: latest` in a spec (and the worker image); `images.airflow.tag` or
 `defaultAirflowTag` `latest` in Helm values; compose `image: apache/airflow:latest` or `apache/airflow` without
-a tag.
+a tag, and any other compose image that is `latest` or has no tag (`redis:latest`, `postgres`).
 
 Why: `latest` changes under you: a node that pulls the image later runs another Airflow version than the others,
 possibly a major upgrade with database migrations, with no change in the repository to show it.
@@ -55,6 +55,23 @@ def check_compose(ctx: FileContext) -> Iterator[Hit]:
         if parsed is not None and parsed[1] in (None, "latest"):
             what = f"{parsed[0]}:latest" if parsed[1] else f"{parsed[0]} without a tag (latest)"
             yield Hit(ctx.value(*path), _MESSAGE.format(what=what, example=f"{parsed[0]}:{ctx.version}"))
+        elif parsed is None and "$" not in image and "@" not in image:
+            name, tag = _split(image)
+            if tag in (None, "latest"):
+                what = f"{name}:latest" if tag else f"{name} without a tag (latest)"
+                yield Hit(
+                    ctx.value(*path),
+                    f"the image of service {path[1]} is {what}: each pull may bring another version; pin a tag",
+                )
+
+
+def _split(image: str) -> tuple[str, str | None]:
+    """`postgres:16` -> ("postgres", "16"); `registry:5000/redis` -> ("registry:5000/redis", None)."""
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return image, None
+    name, _, tag = image.rpartition(":")
+    return name, tag
 
 
 RULE = Rule(

@@ -1,0 +1,52 @@
+"""Helm values hold a key the chart does not have, or a value its schema refuses.
+
+Catches: keys of a values file that the official chart's `values.schema.json` does not declare (a typo, a key
+written at the wrong level, a key of another chart release), with a did-you-mean; values of the wrong type or
+outside an enum. The chart release is the one whose default Airflow version the file names, else the newest
+one that supports the file's Airflow version. A wrapper chart's values nested under `airflow:` are checked
+as the nested chart's.
+
+Why: Helm passes unknown keys through without a word (and refuses a values file that breaks the schema only at
+install time): a misspelt `replicaz` or `resources` one level too high leaves the chart's default in place
+while the file says otherwise.
+
+Bad:
+
+    scheduler:
+      replicaz: 2
+
+Good:
+
+    scheduler:
+      replicas: 2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from airspec.lint.inputs import version_in
+from airspec.lint.model import FileContext, Hit, Rule
+
+
+def check_helm(ctx: FileContext) -> Iterator[Hit]:
+    if not isinstance(ctx.data, dict) or ctx.version is None:
+        return
+    from airspec.catalog import charts
+
+    named = tuple(
+        str(ctx.get(key)) for key in ("airflowVersion", "defaultAirflowTag") if version_in(ctx.get(key))
+    )
+    release, _ = charts.release_for(ctx.version, named)
+    for problem in charts.values_problems(release, ctx.data):
+        where = ctx.key(*problem.path) if problem.unknown else ctx.value(*problem.path)
+        yield Hit(where, problem.message)
+
+
+RULE = Rule(
+    id="AS609",
+    name="unknown-chart-value",
+    severity="warning",
+    category="consistency",
+    files={"helm-values": check_helm},
+)

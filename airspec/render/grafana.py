@@ -1,0 +1,368 @@
+"""monitoring/grafana-dashboard.json: a Grafana dashboard for the metrics this deployment really produces.
+
+Every query uses the Prometheus names the compiled StatsD mappings produce for the target Airflow version
+(statsd.produced_metrics): a panel whose metrics the version does not emit is left out, so no panel silently shows
+nothing after an upgrade. The thresholds drawn on panels are the alert rules' numbers (metrics.alerts), one source.
+The dashboard's uid is derived from the spec's name, so re-importing it replaces the same dashboard.
+
+On Helm, kubernetes/grafana-dashboard.yaml carries the same JSON in a ConfigMap labelled `grafana_dashboard: "1"`,
+which the Grafana sidecar of kube-prometheus-stack and the Grafana chart picks up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any, NamedTuple
+
+from airspec.render.airflow_cfg import header
+from airspec.render.statsd import mapped_families, produced_metrics
+from airspec.render.yamltext import dump
+from airspec.resolve import Resolved
+
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+WIDTH = 24  # Grafana's grid is 24 columns wide
+HEIGHT = 8
+_METRIC = re.compile(r"\bairflow_[a-z0-9_]+")
+
+
+class Panel(NamedTuple):
+    title: str
+    queries: tuple[tuple[str, str], ...]  # (PromQL, legend)
+    unit: str = "short"
+    threshold: str | None = None  # the alert setting whose number the panel draws as a red line
+
+
+def _rate(series: str, by: str = "") -> str:
+    grouping = f"sum by ({by}) " if by else "sum "
+    return f"{grouping}(rate({series}[$__rate_interval]))"
+
+
+def panels(resolved: Resolved) -> list[tuple[str, list[Panel]]]:
+    """Rows of panels whose every metric the target version's mappings produce."""
+    executor_row = (
+        "Celery workers"
+        if resolved.uses_celery and not resolved.uses_kubernetes
+        else (
+            "Kubernetes task pods" if resolved.uses_kubernetes and not resolved.uses_celery else "Executors"
+        )
+    )
+    rows: list[tuple[str, list[Panel]]] = [
+        (
+            "Scheduler",
+            [
+                Panel(
+                    "Scheduler heartbeats", ((_rate("airflow_scheduler_heartbeat_total"), "heartbeats/s"),)
+                ),
+                Panel(
+                    "Tasks starving and executable",
+                    (
+                        ("airflow_scheduler_tasks_starving", "starving"),
+                        ("airflow_scheduler_tasks_executable", "executable"),
+                    ),
+                    threshold="starving_tasks",
+                ),
+            ],
+        ),
+        (
+            "DAG processing",
+            [
+                Panel(
+                    "Total parse time",
+                    (("airflow_dag_processing_total_parse_time_seconds", "parse time"),),
+                    unit="s",
+                    threshold="dag_parse_time",
+                ),
+                Panel("Import errors", (("airflow_dag_processing_import_errors", "import errors"),)),
+                Panel("DAGs in the DAG bag", (("airflow_dagbag_size", "DAGs"),)),
+                Panel(
+                    "DAG processor heartbeats",
+                    ((_rate("airflow_dag_processor_heartbeat_total"), "heartbeats/s"),),
+                ),
+            ],
+        ),
+        (
+            "Task outcomes",
+            [
+                Panel(
+                    "Task instances finished by state",
+                    ((_rate('airflow_ti_finish_total{dag_id=~"$dag_id"}', "state"), "{{state}}"),),
+                ),
+                Panel("Task failures", ((_rate("airflow_ti_failures_total"), "failures/s"),)),
+                Panel(
+                    "Failures by operator",
+                    ((_rate("airflow_operator_failures_total", "operator"), "{{operator}}"),),
+                ),
+                Panel(
+                    "Task duration (median)",
+                    (
+                        (
+                            'airflow_task_duration_seconds{dag_id=~"$dag_id",quantile="0.5"}',
+                            "{{dag_id}}.{{task_id}}",
+                        ),
+                    ),
+                    unit="s",
+                ),
+            ],
+        ),
+        (
+            "DAG runs",
+            [
+                Panel(
+                    "DAG run duration (median) by state",
+                    (
+                        (
+                            'airflow_dagrun_duration_seconds{dag_id=~"$dag_id",quantile="0.5"}',
+                            "{{dag_id}} {{state}}",
+                        ),
+                    ),
+                    unit="s",
+                ),
+                Panel(
+                    "Failed DAG runs",
+                    (
+                        (
+                            _rate(
+                                'airflow_dagrun_duration_seconds_count{dag_id=~"$dag_id",state="failed"}',
+                                "dag_id",
+                            ),
+                            "{{dag_id}}",
+                        ),
+                    ),
+                ),
+                Panel(
+                    "Schedule delay (median)",
+                    (
+                        (
+                            'airflow_dagrun_schedule_delay_seconds{dag_id=~"$dag_id",quantile="0.5"}',
+                            "{{dag_id}}",
+                        ),
+                    ),
+                    unit="s",
+                ),
+            ],
+        ),
+        (
+            "Pools",
+            [
+                Panel(
+                    f"Pool slots: {field}",
+                    ((f'airflow_pool_{field}_slots{{pool=~"$pool"}}', "{{pool}}"),),
+                )
+                for field in ("open", "running", "queued", "deferred")
+            ]
+            + [
+                Panel(
+                    "Open slots ratio",
+                    (
+                        (
+                            'airflow_pool_open_slots{pool=~"$pool"} / (airflow_pool_open_slots{pool=~"$pool"} + '
+                            'airflow_pool_running_slots{pool=~"$pool"} + airflow_pool_queued_slots{pool=~"$pool"})',
+                            "{{pool}}",
+                        ),
+                    ),
+                    unit="percentunit",
+                    threshold="pool_open_slots_ratio",
+                )
+            ],
+        ),
+        (
+            executor_row,
+            [
+                Panel(
+                    f"Executor slots: {field.replace('_', ' ')}",
+                    ((f"airflow_executor_{field}", "{{executor}}"),),
+                )
+                for field in ("open_slots", "queued_tasks", "running_tasks")
+            ],
+        ),
+    ]
+    if resolved.runs_triggerer:
+        rows.append(
+            (
+                "Triggerer",
+                [
+                    Panel(
+                        "Triggerer heartbeats",
+                        ((_rate("airflow_triggerer_heartbeat_total"), "heartbeats/s"),),
+                    )
+                ],
+            )
+        )
+    produced = produced_metrics(resolved)
+    kept = []
+    for title, row in rows:
+        row = [p for p in row if all(m in produced for q, _ in p.queries for m in metrics_in(q))]
+        if row:
+            kept.append((title, row))
+    return kept
+
+
+def metrics_in(query: str) -> set[str]:
+    """The airflow_ series a query reads."""
+    return set(_METRIC.findall(query))
+
+
+def _threshold(resolved: Resolved, setting: str | None) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = [{"color": "green", "value": None}]
+    if setting is not None:
+        alerts = resolved.spec.metrics.alerts
+        steps.append({"color": "red", "value": float(getattr(alerts, setting))})
+    return steps
+
+
+def _panel(resolved: Resolved, panel: Panel, pid: int, x: int, y: int, width: int) -> dict[str, Any]:
+    custom = {"thresholdsStyle": {"mode": "line" if panel.threshold else "off"}}
+    return {
+        "type": "timeseries",
+        "id": pid,
+        "title": panel.title,
+        "datasource": DATASOURCE,
+        "gridPos": {"h": HEIGHT, "w": width, "x": x, "y": y},
+        "targets": [
+            {"datasource": DATASOURCE, "expr": expr, "legendFormat": legend, "refId": chr(ord("A") + i)}
+            for i, (expr, legend) in enumerate(panel.queries)
+        ],
+        "transparent": False,
+        "repeatDirection": "h",
+        "transformations": [],
+        "fieldConfig": {
+            "defaults": {
+                "unit": panel.unit,
+                "custom": custom,
+                "thresholds": {"mode": "absolute", "steps": _threshold(resolved, panel.threshold)},
+            },
+            "overrides": [],
+        },
+        "options": {},
+    }
+
+
+# What Grafana's own model (grafana-foundation-sdk) writes for every variable: spelled out, so the dashboard reads
+# back through that model as exactly this data.
+_VARIABLE_DEFAULTS = {
+    "id": "00000000-0000-0000-0000-000000000000",
+    "hide": 0,
+    "skipUrlSync": False,
+    "auto": False,
+    "auto_count": 30,
+    "auto_min": "10s",
+}
+
+
+def _variable(name: str, label: str, query: str) -> dict[str, Any]:
+    return {
+        "type": "query",
+        "name": name,
+        "label": label,
+        "datasource": DATASOURCE,
+        "query": query,
+        "refresh": 2,
+        "includeAll": True,
+        "multi": True,
+        "allValue": ".*",
+        "current": {"text": "All", "value": "$__all"},
+        "options": [],
+        **_VARIABLE_DEFAULTS,
+    }
+
+
+def uid(resolved: Resolved) -> str:
+    return "airspec-" + hashlib.sha256(resolved.spec.name.encode("utf-8")).hexdigest()[:12]
+
+
+def dashboard(resolved: Resolved) -> dict[str, Any]:
+    out_panels: list[dict[str, Any]] = []
+    pid, y = 1, 0
+    for title, row in panels(resolved):
+        out_panels.append(
+            {
+                "type": "row",
+                "id": pid,
+                "title": title,
+                "collapsed": False,
+                "gridPos": {"h": 1, "w": WIDTH, "x": 0, "y": y},
+                "panels": [],
+            }
+        )
+        pid, y = pid + 1, y + 1
+        width = WIDTH // min(len(row), 4) if row else WIDTH
+        for i, panel in enumerate(row):
+            x = (i % 4) * width
+            if i and i % 4 == 0:
+                y += HEIGHT
+            out_panels.append(_panel(resolved, panel, pid, x, y, width))
+            pid += 1
+        y += HEIGHT
+    dag_source = "airflow_dagrun_duration_seconds_count"
+    pool_source = "airflow_pool_open_slots"
+    variables = [
+        {
+            "type": "datasource",
+            "name": "datasource",
+            "label": "Prometheus",
+            "query": "prometheus",
+            "current": {"text": "", "value": ""},
+            "options": [],
+            "includeAll": False,
+            "multi": False,
+            **_VARIABLE_DEFAULTS,
+        },
+        _variable("dag_id", "DAG", f"label_values({dag_source}, dag_id)"),
+        _variable("pool", "Pool", f"label_values({pool_source}, pool)"),
+    ]
+    return {
+        "uid": uid(resolved),
+        "title": f"Airflow {resolved.spec.name}",
+        "description": f"Airflow {resolved.airflow_version}, generated by airspec from {resolved.spec_file}",
+        "tags": ["airflow", "airspec"],
+        "timezone": "browser",
+        "editable": True,
+        "style": "dark",
+        "graphTooltip": 0,
+        "fiscalYearStartMonth": 0,
+        "time": {"from": "now-6h", "to": "now"},
+        "refresh": "1m",
+        "schemaVersion": 39,
+        "version": 1,
+        "panels": out_panels,
+        "templating": {"list": variables},
+        "annotations": {"list": []},
+    }
+
+
+def render(resolved: Resolved) -> str:
+    return json.dumps(dashboard(resolved), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def render_configmap(resolved: Resolved) -> str:
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": f"{resolved.release}-grafana-dashboard",
+            "namespace": resolved.namespace,
+            "labels": {"grafana_dashboard": "1"},
+        },
+        "data": {f"airflow-{resolved.spec.name}.json": render(resolved)},
+    }
+    lines = [
+        *header(resolved),
+        "The Grafana dashboard (monitoring/grafana-dashboard.json) in a ConfigMap labelled for Grafana's dashboard",
+        "sidecar (kube-prometheus-stack, the Grafana chart): kubectl apply -f grafana-dashboard.yaml.",
+    ]
+    return dump(configmap, "\n".join(lines))
+
+
+def mapped_labels(resolved: Resolved) -> dict[str, set[str]]:
+    """Prometheus name -> the labels its mappings give it (for checking queries)."""
+    out: dict[str, set[str]] = {}
+    for m in mapped_families(resolved):
+        name = m.family.name(m.kind)
+        labels = set(m.family.labels) | {k for k, _ in m.family.static}
+        for series in (name, f"{name}_count", f"{name}_sum") if m.kind == "timer" else (name,):
+            out.setdefault(series, set()).update(
+                labels | ({"quantile"} if m.kind == "timer" and series == name else set())
+            )
+    return out
