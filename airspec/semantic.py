@@ -19,6 +19,7 @@ from airspec.options import SECRET_SETTINGS, configured, modelled, place, secret
 from airspec.optvalue import check as value_problem
 from airspec.source import Path, SourceMap, format_path
 
+STOCK_IMAGE = "apache/airflow"  # the reference image (airflow.image.repository's default)
 if TYPE_CHECKING:
     from airspec.validate import Validated
 
@@ -106,6 +107,23 @@ class _Checker:
             yield self.err(
                 ("celery", "broker"), "an external broker needs url (a secret reference)", key=True
             )
+        repository_set = "repository" in spec.airflow.image.model_fields_set
+        if spec.airflow.providers and spec.airflow.image.repository == STOCK_IMAGE:
+            yield self.err(
+                ("airflow", "image", "repository") if repository_set else ("airflow", "providers"),
+                f"the providers go into an image compile writes (image/Dockerfile); {STOCK_IMAGE} names the "
+                "stock image, which would run without them: set airflow.image.repository to the name you build "
+                "and push it as",
+                key=True,
+            )
+        worker = spec.kubernetes_executor.worker.image if spec.kubernetes_executor else None
+        if spec.airflow.providers and worker is not None and worker.repository == STOCK_IMAGE:
+            yield self.err(
+                ("kubernetes_executor", "worker", "image"),
+                f"task pods would run the stock {STOCK_IMAGE}, without airflow.providers: leave it out (the "
+                "pods run airflow.image) or name an image that has them",
+                key=True,
+            )
         git = spec.dags.git_sync
         if git and git.repo.startswith(("git@", "ssh://")) and git.ssh_key_secret is None:
             yield self.err(("dags", "git_sync"), "an SSH repository needs ssh_key_secret", key=True)
@@ -176,7 +194,21 @@ class _Checker:
     def compose(self) -> Iterator[Diagnostic]:
         spec = self.spec
         if "compose" not in spec.targets:
+            if spec.compose.overrides:
+                yield self.err(("compose", "overrides"), "set, but compose is not a target", key=True)
             return
+        logs = spec.logging.persistence
+        if logs is not None and "helm" not in spec.targets:
+            # docker-compose keeps logs in a named volume: the claim's settings have nothing to act on.
+            for name in sorted(
+                logs.model_fields_set & {"size", "storage_class", "access_mode", "existing_claim"}
+            ):
+                yield self.err(
+                    ("logging", "persistence", name),
+                    "a setting of the Kubernetes volume claim; docker-compose keeps logs in the named volume "
+                    "airflow-logs, which has none (leave it out, or target helm too)",
+                    key=True,
+                )
         if self.uses_kubernetes:
             yield self.err(("targets",), "docker-compose cannot run the KubernetesExecutor; target helm")
         for path, ref in secret_fields(spec):

@@ -23,14 +23,7 @@ RESOURCES = [
 ]
 KNOWN_DROPS = {
     *((path, "compose") for path in RESOURCES),
-    ("airflow.providers", "helm"),
-    ("airflow.providers", "compose"),
-    ("airflow.python_version", "helm"),
-    ("airflow.python_version", "compose"),
     ("celery.flower.port", "helm"),
-    ("logging.persistence.size", "compose"),
-    ("logging.persistence.storage_class", "compose"),
-    ("logging.persistence.existing_claim", "compose"),
 }
 
 

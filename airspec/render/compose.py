@@ -9,7 +9,13 @@ Every Airflow service gets the same environment, written out in full per service
 each literal `$` is written `$$`. Secrets never appear as values: `{env: VAR}` becomes `${VAR}` (from `.env`),
 `{file: PATH}` becomes `..._CMD: cat PATH`, a literal (development_only specs) is written inline. A Kubernetes Secret
 cannot reach a compose service and is an error. When the spec needs a cluster policy, every Airflow service
-bind-mounts the compiled config/airflow_local_settings.py at $AIRFLOW_HOME/config.
+bind-mounts the compiled config/airflow_local_settings.py at $AIRFLOW_HOME/config. With logging.persistence, the
+named volume airflow-logs holds the logs folder of every Airflow service. When the spec lists providers, every
+Airflow service builds its image from ../image (the image artifact) and tags it as airflow.image names it.
+
+Names follow the official file: services, the `flower` profile, the volume postgres-db-volume. What behaves
+differently from it is said in the file's header (parity_notes). `compose.overrides` is merged in last (validation
+refused any key airspec sets with another value, and checked the result against the Compose Specification).
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from urllib.parse import quote
 
 from airspec.model.types import SecretRef
 from airspec.options import place, secret_ref
-from airspec.render import local_settings
+from airspec.overrides import merge
+from airspec.render import image, local_settings
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved, SecretOption
@@ -35,6 +42,9 @@ STATSD_EXPORTER_WEB_PORT = 9102
 POSTGRES_USER = "airflow"  # also the database name, as in the official file
 DEV_DATABASE_PASSWORD = "airflow"
 AIRFLOW_UID = "AIRFLOW_UID"
+POSTGRES_VOLUME = "postgres-db-volume"  # the official file's name: the same project keeps its database
+LOGS_VOLUME = "airflow-logs"
+AIRFLOW_HOME = "/opt/airflow"  # of the official image
 # The web process's service, named as the official files name it, by the command it runs.
 API_SERVICE = {"webserver": "airflow-webserver", "api-server": "airflow-apiserver"}
 HEALTH = {"interval": "30s", "timeout": "10s", "retries": 5, "start_period": "30s"}
@@ -68,13 +78,62 @@ def render(resolved: Resolved) -> str:
 
 def document(resolved: Resolved) -> Document:
     plan, data = _build(resolved)
+    lines = [*header(resolved), *start_lines(resolved), *plan.notes, *parity_notes(resolved)]
+    return Document(merge(data, resolved.spec.compose.overrides), "\n".join(lines))
+
+
+def base_document(resolved: Resolved) -> dict[str, Any]:
+    """The compose file as airspec builds it, before compose.overrides."""
+    return _build(resolved)[1]
+
+
+def start_lines(resolved: Resolved) -> list[str]:
+    flower = resolved.uses_celery and resolved.celery.flower.enabled
+    command = "docker compose --profile flower up -d" if flower else "docker compose up -d"
     lines = [
-        *header(resolved),
-        "Start with `docker compose up -d` in this folder, after copying .env.example to .env and filling it in.",
+        f"Start with `{command}` in this folder, after copying .env.example to .env and filling it in.",
         "Relative host paths are relative to this folder.",
-        *plan.notes,
     ]
-    return Document(data, "\n".join(lines))
+    if image.applies(resolved):
+        lines.append(
+            f"The Airflow services build {resolved.image_repository}:{resolved.image_tag} from ../image "
+            "(the reference image with airflow.providers) when neither this machine nor its registry has it; "
+            "`docker compose build` rebuilds it."
+        )
+    return lines
+
+
+def parity_notes(resolved: Resolved) -> list[str]:
+    """How this file behaves differently from the official docker-compose.yaml of the Airflow docs."""
+    spec = resolved.spec
+    notes = ["Differences from the official docker-compose.yaml of the Airflow docs:"]
+    if resolved.uses_celery and resolved.celery.flower.enabled:
+        notes.append(
+            "- flower is in the `flower` profile, as there: plain `docker compose up -d` does not start it."
+        )
+    if spec.database.kind == "bundled":
+        notes.append(
+            f"- Postgres keeps its data in the volume {POSTGRES_VOLUME}, as there, of project {spec.name} "
+            f"(Docker names it {spec.name}_{POSTGRES_VOLUME}); the official file's project is named after its "
+            f"folder: to keep a database it started, run that folder's name as the project here (-p NAME)."
+        )
+    notes.append(
+        "- airflow-init runs `airflow db migrate` only: it creates no login user and changes no file ownership."
+    )
+    notes.append("- There is no airflow-cli service (the `debug` profile there): use `docker compose run`.")
+    mounts = "only the DAG folder is mounted from the host"
+    if local_settings.applies(resolved):
+        mounts += " (and the compiled airflow_local_settings.py)"
+    notes.append(f"- No logs, plugins or config folders from the host: {mounts}.")
+    if spec.logging.persistence is None:
+        notes.append("- Task logs stay inside each container (set logging.persistence for a shared volume).")
+    else:
+        notes.append(f"- Task logs are in the volume {LOGS_VOLUME}, shared by every Airflow service.")
+    notes.append(
+        "- Airflow options come from the spec alone (no AIRFLOW_IMAGE_NAME, _PIP_ADDITIONAL_REQUIREMENTS or "
+        "AIRFLOW_PROJ_DIR); extra providers come from airflow.providers, in an image built from image/Dockerfile."
+    )
+    return notes
 
 
 def render_env_example(resolved: Resolved) -> str:
@@ -117,7 +176,9 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
     backing = [name for name in ("postgres", "redis") if name in services]
     ready: dict[str, Any] = {name: {"condition": "service_healthy"} for name in backing}
     after_init: dict[str, Any] = {**ready, "airflow-init": {"condition": "service_completed_successfully"}}
-    volumes = [_dags_mount(resolved)]
+    volumes: list[Any] = [_dags_mount(resolved)]
+    if spec.logging.persistence is not None:
+        volumes.append({"type": "volume", "source": LOGS_VOLUME, "target": logs_folder(resolved)})
     if local_settings.applies(resolved):
         # The cluster policy airspec compiles beside this file (config/airflow_local_settings.py under OUT), where
         # Airflow imports it: $AIRFLOW_HOME/config. Every process that parses DAGs or runs tasks needs it.
@@ -143,6 +204,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
     ) -> dict[str, Any]:
         service: dict[str, Any] = {
             "image": f"{resolved.image_repository}:{resolved.image_tag}",
+            **built,
             "command": command,
             "user": "${" + AIRFLOW_UID + ":-50000}:0",
             "environment": environment or env,
@@ -158,6 +220,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             service["depends_on"] = depends
         return service
 
+    built: dict[str, Any] = {"build": {"context": f"../{image.FOLDER}"}} if image.applies(resolved) else {}
     runtime = resolved.catalog.runtime
     api = API_SERVICE[runtime.web_command]
     port = _container_port(resolved)
@@ -231,9 +294,20 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             "restart": "always",
         }
     data: dict[str, Any] = {"name": spec.name, "services": services}
+    named: dict[str, Any] = {}
     if bundled_db:
-        data["volumes"] = {"postgres-db-volume": {}}
+        named[POSTGRES_VOLUME] = {}
+    if spec.logging.persistence is not None:
+        named[LOGS_VOLUME] = {}
+    if named:
+        data["volumes"] = named
     return plan, data
+
+
+def logs_folder(resolved: Resolved) -> str:
+    """Where Airflow writes task logs in the container: [logging] base_log_folder, {AIRFLOW_HOME}/logs unless set."""
+    folder = resolved.option("logging", "base_log_folder") or "{AIRFLOW_HOME}/logs"
+    return escape(folder.replace("{AIRFLOW_HOME}", AIRFLOW_HOME))
 
 
 def _environment(plan: _Plan) -> dict[str, str]:
@@ -331,7 +405,7 @@ def _postgres(plan: _Plan) -> dict[str, Any]:
             "POSTGRES_PASSWORD": password,
             "POSTGRES_DB": POSTGRES_USER,
         },
-        "volumes": ["postgres-db-volume:/var/lib/postgresql/data"],
+        "volumes": [f"{POSTGRES_VOLUME}:/var/lib/postgresql/data"],
         "healthcheck": {
             "test": ["CMD", "pg_isready", "-U", POSTGRES_USER],
             "interval": "10s",
