@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from airspec.catalog import Option
 from airspec.errors import SpecInvalid
 from airspec.loader import load_text
-from airspec.optvalue import cfg_text, check, problem, reads_as
 from airspec.options import config_value
+from airspec.optvalue import cfg_text, check, problem, reads_as
 from airspec.validate import validate
 from tests.validators import REPO, run_tool, tool
 
