@@ -14,7 +14,7 @@ from airspec.catalog import Catalog, UnknownVersion, charts, last_option, line_o
 from airspec.errors import Diagnostic
 from airspec.model import Spec
 from airspec.model.spec import Helm
-from airspec.model.types import EnvVar, SecretRef
+from airspec.model.types import EnvVar, Resources, SecretRef
 from airspec.options import SECRET_SETTINGS, configured, modelled, place, secret_ref
 from airspec.optvalue import check as value_problem
 from airspec.source import Path, SourceMap, format_path
@@ -171,6 +171,15 @@ class _Checker:
                 yield self.err(
                     ("api_server", "port"), "only docker-compose reads it (the host port)", key=True
                 )
+        if "helm" not in targets:
+            for path, resources in _component_resources(spec):
+                for kind in ("requests", "limits"):
+                    if getattr(resources, kind).ephemeral_storage is not None:
+                        yield self.err(
+                            (*path, "resources", kind, "ephemeral-storage"),
+                            "docker-compose cannot bound a container's scratch space; it is read on Kubernetes only",
+                            key=True,
+                        )
         if "helm" not in targets and spec.api_server.replicas > 1:
             yield self.err(
                 ("api_server", "replicas"),
@@ -569,3 +578,12 @@ def _conflicts(ours: object, theirs: object, path: Path) -> Iterator[Path]:
             yield from _conflicts(ours[key], value, here)
         elif value != ours[key]:
             yield here
+
+
+def _component_resources(spec: Spec) -> Iterator[tuple[Path, Resources]]:
+    """Every component's resources, with the path of the component."""
+    for name in ("api_server", "scheduler", "dag_processor", "triggerer"):
+        yield (name,), getattr(spec, name).resources
+    if spec.celery is not None:
+        yield ("celery", "workers"), spec.celery.workers.resources
+        yield ("celery", "flower"), spec.celery.flower.resources

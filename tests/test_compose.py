@@ -150,6 +150,22 @@ compose:
       postgres-db-volume: {name: airflow_postgres-db-volume}
     x-notes: kept as written
 """,
+    "resources": """\
+name: sized
+development_only: true
+airflow:
+  version: "3.3"
+executor: CeleryExecutor
+targets: [compose]
+api_server:
+  resources: {limits: {cpu: 500m, memory: 1Gi}}
+scheduler:
+  resources: {requests: {cpu: 250m, memory: 512Mi}, limits: {cpu: "2", memory: 2G}}
+celery:
+  workers:
+    replicas: 2
+    resources: {limits: {cpu: 1.5, memory: 4Gi, gpu: 1}}
+""",
     "both-targets": """\
 name: both
 development_only: true
@@ -701,3 +717,22 @@ def test_the_vendored_schema_is_check_jsonschemas_copy() -> None:
     digest = hashlib.sha256(ours).hexdigest()
     assert f"`{digest}`" in (ROOT / "airspec" / "schemas" / "README.md").read_text(encoding="utf-8")
     assert hashlib.sha256(theirs.read_bytes()).hexdigest() == digest
+
+
+def test_resources_reach_compose_as_docker_compose_reads_them(configs: dict[str, dict[str, Any]]) -> None:
+    """Kubernetes quantities become compose's deploy.resources; expectations worked out by hand from the spec:
+    500m = 0.5 CPUs, 1Gi = 1073741824 bytes, 2G = 2000000000 bytes, 4Gi = 4294967296 bytes."""
+    services = configs["resources"]["services"]
+    assert services["airflow-apiserver"]["deploy"]["resources"]["limits"] == {
+        "cpus": 0.5,
+        "memory": "1073741824",
+    }
+    scheduler = services["airflow-scheduler"]["deploy"]["resources"]
+    assert scheduler["limits"] == {"cpus": 2, "memory": "2000000000"}
+    assert scheduler["reservations"] == {"cpus": 0.25, "memory": "536870912"}
+    worker = services["airflow-worker"]["deploy"]
+    assert worker["replicas"] == 2
+    assert worker["resources"]["limits"] == {"cpus": 1.5, "memory": "4294967296"}
+    assert worker["resources"]["reservations"]["devices"] == [
+        {"capabilities": ["gpu"], "driver": "nvidia", "count": 1}
+    ]

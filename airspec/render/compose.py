@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from airspec.model.types import SecretRef
+from airspec.model.types import Resources, SecretRef
 from airspec.options import place, secret_ref
 from airspec.overrides import merge
 from airspec.render import image, local_settings
@@ -235,20 +236,29 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
     else:
         scheduler_health = _jobs_check("SchedulerJob")
 
-    def replicas(count: int) -> dict[str, Any] | None:
+    def replicas(count: int, resources: Resources) -> dict[str, Any] | None:
         # The api-server publishes a host port, so it stays one container; the others scale out here too.
-        return {"replicas": count} if count != 1 else None
+        out: dict[str, Any] = {"replicas": count} if count != 1 else {}
+        out.update(deploy_resources(resources))
+        return out or None
 
+    services[api]["deploy"] = replicas(1, spec.api_server.resources)
+    if services[api]["deploy"] is None:
+        del services[api]["deploy"]
     services["airflow-scheduler"] = airflow(
-        "scheduler", scheduler_health, deploy=replicas(spec.scheduler.replicas)
+        "scheduler", scheduler_health, deploy=replicas(spec.scheduler.replicas, spec.scheduler.resources)
     )
     if resolved.runs_dag_processor:
         services["airflow-dag-processor"] = airflow(
-            "dag-processor", _jobs_check("DagProcessorJob"), deploy=replicas(spec.dag_processor.replicas)
+            "dag-processor",
+            _jobs_check("DagProcessorJob"),
+            deploy=replicas(spec.dag_processor.replicas, spec.dag_processor.resources),
         )
     if resolved.runs_triggerer:
         services["airflow-triggerer"] = airflow(
-            "triggerer", _jobs_check("TriggererJob"), deploy=replicas(spec.triggerer.replicas)
+            "triggerer",
+            _jobs_check("TriggererJob"),
+            deploy=replicas(spec.triggerer.replicas, spec.triggerer.resources),
         )
     if resolved.uses_celery:
         celery = resolved.celery
@@ -261,7 +271,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             ["CMD-SHELL", WORKER_PING],
             environment=worker_env,
             depends_on=depends,
-            deploy={"replicas": celery.workers.replicas},
+            deploy={"replicas": celery.workers.replicas, **deploy_resources(celery.workers.resources)},
         )
         if celery.flower.enabled:
             flower = _port(resolved, ("celery", "flower_port"))
@@ -270,6 +280,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
                 ["CMD", "curl", "--fail", f"http://localhost:{flower}/"],
                 ports=[f"{celery.flower.port}:{flower}"],
                 profiles=["flower"],
+                deploy=deploy_resources(celery.flower.resources) or None,
             )
     services["airflow-init"] = airflow("db migrate", None, restart="no", depends_on=ready)
     statsd = spec.metrics.statsd
@@ -447,3 +458,44 @@ def _container_port(resolved: Resolved) -> int:
 
 def _jobs_check(job_type: str) -> list[str]:
     return ["CMD-SHELL", f'airflow jobs check --job-type {job_type} --hostname "$${{HOSTNAME}}"']
+
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL: dict[str, Decimal | int] = {
+    "m": Decimal("0.001"),
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "P": 10**15,
+    "E": 10**18,
+}
+
+
+def quantity(text: str) -> Decimal:
+    """A Kubernetes quantity (`500m`, `2`, `1.5Gi`, `1e3`) as a number."""
+    if text[-2:] in _BINARY:
+        return Decimal(text[:-2]) * _BINARY[text[-2:]]
+    if text[-1:] in _DECIMAL:  # an exponent (`1e3`, `1E3`) ends in a digit
+        return Decimal(text[:-1]) * _DECIMAL[text[-1:]]
+    return Decimal(text)
+
+
+def deploy_resources(resources: Resources) -> dict[str, Any]:
+    """A component's Kubernetes resources as compose's `deploy.resources`: CPUs as a number of cores, memory in
+    bytes, GPUs as an NVIDIA device reservation. (Validation refuses ephemeral-storage, which compose cannot
+    bound, in a spec that only targets compose.)"""
+    out: dict[str, Any] = {}
+    for kind, given in (("limits", resources.limits), ("reservations", resources.requests)):
+        part: dict[str, Any] = {}
+        if given.cpu is not None:
+            part["cpus"] = format(quantity(given.cpu).normalize(), "f")
+        if given.memory is not None:
+            part["memory"] = f"{int(quantity(given.memory))}b"
+        if part:
+            out[kind] = part
+    gpus = max(resources.requests.gpu or 0, resources.limits.gpu or 0)
+    if gpus:
+        device = {"driver": "nvidia", "count": gpus, "capabilities": ["gpu"]}
+        out.setdefault("reservations", {})["devices"] = [device]
+    return {"resources": out} if out else {}
