@@ -15,6 +15,7 @@ from airspec.render import (
     compose,
     grafana,
     helm_values,
+    image,
     local_settings,
     pod_template,
     prometheus,
@@ -107,6 +108,16 @@ REGISTRY: tuple[Kind, ...] = (
         yaml=False,
         when="`targets` has `compose`",
         proof="`docker-compose config -q` reads the compose file with it as .env",
+    ),
+    Kind(
+        "image",
+        image.PATH,
+        image.applies,
+        lambda r, _: image.render(r),
+        yaml=False,
+        when="`airflow.providers` set",
+        proof="`hadolint`, BuildKit's Dockerfile parser and pip's option parser; the pip command and constraints "
+        "URL against Airflow's documented install command",
     ),
     Kind(
         "secrets-example",

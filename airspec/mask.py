@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from airspec.envopt import env_option
+
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
 
@@ -173,7 +175,8 @@ class Masker:
         # `env[NAME].value`: the variable's name says what the value is.
         if leaf == "value" and len(names) >= 2:
             leaf = names[-2]
-        place = env_option(leaf)
+        # Read leniently (any case): a variable Airflow ignores may still hold a secret worth masking.
+        place = env_option(leaf.upper())
         return sensitive_name(leaf) or (place is not None and self.option_sensitive(*place))
 
     def text(self, value: str) -> str:
@@ -197,7 +200,7 @@ def embeds_secret(text: str) -> bool:
 
 
 def _sets_sensitive_option(env_name: str) -> bool:
-    place = env_option(env_name)
+    place = env_option(env_name.upper())
     return place is not None and option_sensitive(*place)
 
 
@@ -222,11 +225,3 @@ def tree_secrets(data: Any, sensitive: Callable[[tuple[Any, ...]], bool]) -> Ite
             if embeds_secret(node):
                 yield node
             yield from url_secrets(node)
-
-
-def env_option(env_name: str) -> tuple[str, str] | None:
-    """`AIRFLOW__CORE__FERNET_KEY` -> ("core", "fernet_key"): the airflow.cfg option a variable sets."""
-    parts = env_name.split("__")
-    if len(parts) != 3 or parts[0] != "AIRFLOW" or not parts[1] or not parts[2]:
-        return None
-    return parts[1].lower(), parts[2].lower()

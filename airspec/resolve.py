@@ -99,13 +99,23 @@ def resolve(validated: Validated, spec_file: str) -> Resolved:
         env=validated.env,
         airflow_version=version,
         image_repository=spec.airflow.image.repository,
-        image_tag=spec.airflow.image.tag or version,
+        image_tag=spec.airflow.image.tag or _default_tag(spec, version),
         release=spec.kubernetes.release or spec.name,
         namespace=spec.kubernetes.namespace,
         chart_version=chart_version(spec.helm.chart_version, version),
         options=tuple(sorted(options, key=lambda o: (o.section, o.name))),
         secrets=tuple(_secrets(spec, catalog)),
     )
+
+
+def _default_tag(spec: Spec, version: str) -> str:
+    """The image tag unless airflow.image.tag says: the release, or for the stock image with an explicit
+    airflow.python_version, the release's image for that Python (apache/airflow publishes `<version>-python<py>`).
+    An image compile builds (providers) is tagged with the release; its Dockerfile picks the Python."""
+    stock = spec.airflow.image.repository == "apache/airflow" and not spec.airflow.providers
+    if stock and "python_version" in spec.airflow.model_fields_set:
+        return f"{version}-python{spec.airflow.python_version}"
+    return version
 
 
 def chart_version(chosen: str | None, airflow_version: str) -> str:

@@ -14,11 +14,12 @@ from airspec.catalog import Catalog, UnknownVersion, charts, last_option, line_o
 from airspec.errors import Diagnostic
 from airspec.model import Spec
 from airspec.model.spec import Helm
-from airspec.model.types import EnvVar, SecretRef
+from airspec.model.types import EnvVar, Resources, SecretRef
 from airspec.options import SECRET_SETTINGS, configured, modelled, place, secret_ref
-from airspec.optvalue import problem as value_problem
+from airspec.optvalue import check as value_problem
 from airspec.source import Path, SourceMap, format_path
 
+STOCK_IMAGE = "apache/airflow"  # the reference image (airflow.image.repository's default)
 if TYPE_CHECKING:
     from airspec.validate import Validated
 
@@ -106,6 +107,23 @@ class _Checker:
             yield self.err(
                 ("celery", "broker"), "an external broker needs url (a secret reference)", key=True
             )
+        repository_set = "repository" in spec.airflow.image.model_fields_set
+        if spec.airflow.providers and spec.airflow.image.repository == STOCK_IMAGE:
+            yield self.err(
+                ("airflow", "image", "repository") if repository_set else ("airflow", "providers"),
+                f"the providers go into an image compile writes (image/Dockerfile); {STOCK_IMAGE} names the "
+                "stock image, which would run without them: set airflow.image.repository to the name you build "
+                "and push it as",
+                key=True,
+            )
+        worker = spec.kubernetes_executor.worker.image if spec.kubernetes_executor else None
+        if spec.airflow.providers and worker is not None and worker.repository == STOCK_IMAGE:
+            yield self.err(
+                ("kubernetes_executor", "worker", "image"),
+                f"task pods would run the stock {STOCK_IMAGE}, without airflow.providers: leave it out (the "
+                "pods run airflow.image) or name an image that has them",
+                key=True,
+            )
         git = spec.dags.git_sync
         if git and git.repo.startswith(("git@", "ssh://")) and git.ssh_key_secret is None:
             yield self.err(("dags", "git_sync"), "an SSH repository needs ssh_key_secret", key=True)
@@ -153,6 +171,15 @@ class _Checker:
                 yield self.err(
                     ("api_server", "port"), "only docker-compose reads it (the host port)", key=True
                 )
+        if "helm" not in targets:
+            for path, resources in _component_resources(spec):
+                for kind in ("requests", "limits"):
+                    if getattr(resources, kind).ephemeral_storage is not None:
+                        yield self.err(
+                            (*path, "resources", kind, "ephemeral-storage"),
+                            "docker-compose cannot bound a container's scratch space; it is read on Kubernetes only",
+                            key=True,
+                        )
         if "helm" not in targets and spec.api_server.replicas > 1:
             yield self.err(
                 ("api_server", "replicas"),
@@ -176,7 +203,21 @@ class _Checker:
     def compose(self) -> Iterator[Diagnostic]:
         spec = self.spec
         if "compose" not in spec.targets:
+            if spec.compose.overrides:
+                yield self.err(("compose", "overrides"), "set, but compose is not a target", key=True)
             return
+        logs = spec.logging.persistence
+        if logs is not None and "helm" not in spec.targets:
+            # docker-compose keeps logs in a named volume: the claim's settings have nothing to act on.
+            for name in sorted(
+                logs.model_fields_set & {"size", "storage_class", "access_mode", "existing_claim"}
+            ):
+                yield self.err(
+                    ("logging", "persistence", name),
+                    "a setting of the Kubernetes volume claim; docker-compose keeps logs in the named volume "
+                    "airflow-logs, which has none (leave it out, or target helm too)",
+                    key=True,
+                )
         if self.uses_kubernetes:
             yield self.err(("targets",), "docker-compose cannot run the KubernetesExecutor; target helm")
         for path, ref in secret_fields(spec):
@@ -421,7 +462,7 @@ def config_problems(
                     msg += f"; did you mean {hint}?"
                 yield err(path, msg, key=True)
                 continue
-            problem = value_problem(known.type, value, shown=not known.sensitive)
+            problem = value_problem(known, value)
             if problem:
                 yield err(path, problem)
             allowed = catalog.enum_options.get(section, {}).get(name)
@@ -537,3 +578,12 @@ def _conflicts(ours: object, theirs: object, path: Path) -> Iterator[Path]:
             yield from _conflicts(ours[key], value, here)
         elif value != ours[key]:
             yield here
+
+
+def _component_resources(spec: Spec) -> Iterator[tuple[Path, Resources]]:
+    """Every component's resources, with the path of the component."""
+    for name in ("api_server", "scheduler", "dag_processor", "triggerer"):
+        yield (name,), getattr(spec, name).resources
+    if spec.celery is not None:
+        yield ("celery", "workers"), spec.celery.workers.resources
+        yield ("celery", "flower"), spec.celery.flower.resources

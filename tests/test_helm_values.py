@@ -263,7 +263,8 @@ def test_airflow3_kubernetes_example() -> None:
     values = values_of(resolved)
     assert values["executor"] == "KubernetesExecutor"
     assert values["airflowVersion"] == values["defaultAirflowTag"] == resolved.airflow_version
-    assert values["defaultAirflowRepository"] == "apache/airflow"
+    # The example lists providers, so it names the image compile builds with them (image/Dockerfile).
+    assert values["defaultAirflowRepository"] == "registry.example.com/analytics/airflow"
     assert values["apiServer"]["replicas"] == 2
     assert values["apiServer"]["resources"]["limits"] == {"cpu": "1000m", "memory": "2Gi"}
     assert "webserver" not in values and "workers" not in values and "flower" not in values

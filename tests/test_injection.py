@@ -211,7 +211,11 @@ KUBERNETES = (
     Field(("ci", "tests_path"), line, prefix="t-", suffix="-t", seen_as=ci_folder),
     Field(("ci", "airspec_requirement"), lambda v: line(v) and v != ""),
 )
-COMPOSE = (*COMMON, Field(("dags", "local_path"), line, prefix="./"))
+# docker-compose refuses the claim settings of logging.persistence (its logs volume has none).
+COMPOSE = (
+    *(f for f in COMMON if f.path != ("logging", "persistence", "storage_class")),
+    Field(("dags", "local_path"), line, prefix="./"),
+)
 
 TOLERATION = {"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule"}
 HELM_SPEC: dict[str, Any] = {
@@ -253,7 +257,7 @@ COMPOSE_SPEC: dict[str, Any] = {
     "dags": {"folder": "f", "local_path": "l"},
     "logging": {
         "remote": {"provider": "s3", "base_folder": "b", "conn_id": "aws_default"},
-        "persistence": {"size": "1Gi", "storage_class": "c"},
+        "persistence": {},
     },
     "metrics": {"statsd": {"enabled": False}},
     "config": {"api": {"access_control_allow_headers": "h"}},

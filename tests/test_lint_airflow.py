@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from airspec import cfgfile
 from airspec.catalog import load
 from airspec.lint.engine import Request, run
 from tests.validators import probe_airflow
@@ -26,17 +27,18 @@ _OPTION = re.compile(r"^(?P<name>[^\s#;=:][^=:]*?)\s*[=:]")
 
 
 def option_lines(text: str) -> dict[str, int]:
-    """ "section.option" -> line, read independently of airspec's own INI reader."""
+    """ "section.option" -> line, read independently of airspec's own INI reader. `text` comes from a file read
+    in text mode, so lines end at "\n" only, as Airflow splits them (str.splitlines() would split at U+2028 too)."""
     out: dict[str, int] = {}
     section = ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         header = _SECTION.match(line)
         if header:
             section = header.group("name")
             continue
         option = _OPTION.match(line)
         if option:
-            out[f"{section}.{option.group('name').strip().lower()}"] = number
+            out[f"{section}.{option.group('name').strip()}"] = number
     return out
 
 
@@ -61,8 +63,16 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, dict[
     generated = tmp_path_factory.mktemp("lint") / "every_change.cfg"
     generated.write_text(every_change_cfg(), encoding="utf-8")
     files.append(generated)
-    results = probe_airflow([{"cfg": f} for f in files])
+    results = probe_airflow([{"cfg": f, "read": _reads(f)} for f in files])
     return list(zip(files, results, strict=True))
+
+
+def _reads(path: Path) -> list[list[str]]:
+    """Every option of a file with a lower-case name (the only ones Airflow reads), to compare values."""
+    cfg = cfgfile.read(path.read_text(encoding="utf-8"), str(path))
+    return [
+        [e.section, e.name] for e in cfg.entries if e.name == e.name.lower() and e.section != cfgfile.DEFAULT
+    ]
 
 
 def _findings(path: Path) -> Iterator[tuple[str, int]]:
@@ -111,3 +121,30 @@ def test_removed_options_lint_misses(
     lines = option_lines(path.read_text(encoding="utf-8"))
     assert key not in result["lint_keys"]
     assert ("AS402", lines[key]) in set(_findings(path))
+
+
+def test_values_as_airflow_reads_them(compared: list[tuple[Path, dict[str, Any]]]) -> None:
+    """airspec's reading of every option (cfgfile: lines, sections, %-interpolation) is Airflow's conf.get()."""
+    checked = 0
+    mismatches = []
+    for path, result in compared:
+        cfg = cfgfile.read(path.read_text(encoding="utf-8"), str(path))
+        for key, airflow_value in result["values"].items():
+            section, name = key.split(".", 1)
+            ours = cfg.value(section, name)
+            if ours != airflow_value:
+                mismatches.append(f"{path.name}: [{section}] {name}: {ours!r} != {airflow_value!r}")
+            checked += 1
+    assert not mismatches, "\n".join(mismatches)
+    assert checked > 30
+
+
+def test_odd_line_separators(compared: list[tuple[Path, dict[str, Any]]]) -> None:
+    path, result = next((p, r) for p, r in compared if p.name == "odd_line_separators.cfg")
+    assert result["values"]["webserver.expose_config"] == "True"
+    assert result["values"]["webserver.base_url"] == "https://x\u2028[dummy]"
+    assert result["values"]["core.plugins_folder"] == "/opt/airflow/dags\x85[x]/../plugins\u2029[y]"
+    found = set(_findings(path))
+    lines = option_lines(path.read_text(encoding="utf-8"))
+    assert ("AS101", lines["webserver.expose_config"]) in found
+    assert ("AS210", lines["core.parallelism"]) in found

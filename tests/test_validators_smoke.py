@@ -98,6 +98,17 @@ def test_check_jsonschema_compose_spec(tmp_path: Path, valid: bool) -> None:
 
 
 @VALID_INVALID
+def test_hadolint(tmp_path: Path, valid: bool) -> None:
+    # Invalid: an unpinned `pip install` (DL3013) and a RUN line ShellCheck refuses (SC2086, unquoted variable).
+    text = "FROM apache/airflow:3.3.2\n"
+    text += 'RUN pip install --no-cache-dir "apache-airflow==3.3.2"\n' if valid else "RUN pip install $PKG\n"
+    proc = run_tool([tool("hadolint"), "--no-color", _write(tmp_path, "Dockerfile", text)])
+    assert (proc.returncode == 0) is valid, _output(proc)
+    if not valid:
+        assert "DL3013" in proc.stdout and "SC2086" in proc.stdout
+
+
+@VALID_INVALID
 def test_docker_compose_config(tmp_path: Path, valid: bool) -> None:
     # `config` needs no Docker engine; -p and --project-directory keep the temp dir's name and .env out.
     path = _write(tmp_path, "compose.yaml", COMPOSE_OK if valid else COMPOSE_BAD)

@@ -37,6 +37,7 @@ KNOWN_TOOLS = (
     "kubernetes-validate",
     "docker-compose",
     "shellcheck",
+    "hadolint",
     "airflow-python",
 )
 # Variables of the caller that would change what a tool reports; run_tool drops them by default.

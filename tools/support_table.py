@@ -56,6 +56,8 @@ CONTEXT: tuple[tuple[str, dict[str, Any]], ...] = (
         {"executor": "KubernetesExecutor", "kubernetes_executor": {"worker": {"image": {}}}},
     ),
     ("kubernetes_executor.", {"executor": "KubernetesExecutor", "kubernetes_executor": {}}),
+    # Providers go into an image compile writes, which airflow.image must name (not the stock apache/airflow).
+    ("airflow.providers", {"airflow": {"image": {"repository": "example/airflow"}}}),
     ("ci.deploy.", {"ci": {"deploy": {"kind": "s3", "bucket": "base-bucket"}}}),
     ("ci.", {"ci": {}}),
     ("logging.remote.", {"logging": {"remote": {"provider": "s3", "base_folder": "s3://base/logs"}}}),
@@ -130,6 +132,7 @@ SAMPLES: dict[str, Any] = {
     "ci.deploy.region": "eu-west-1",
     "ci.deploy.role_arn": "arn:aws:iam::123456789012:role/deploy",
     "config": {"core": {"default_timezone": "Europe/Paris"}},
+    "compose.overrides": {"services": {"airflow-scheduler": {"labels": {"team": "data"}}}},
     "helm.chart_version": "1.19.0",
     "helm.values": {"labels": {"team": "data"}},
     "environments": None,  # overlays are their own feature: n/a
@@ -146,7 +149,6 @@ _NA_PREFIX: tuple[tuple[str, str, str], ...] = (
     ("development_only", "compose", "allows literal secrets; by itself it changes no artifact"),
     ("metrics.statsd.exporter.", "helm", "only without metrics.statsd.host, which disabling it requires"),
     ("metrics.statsd.exporter.", "compose", "only without metrics.statsd.host, which disabling it requires"),
-    ("logging.persistence.access_mode", "compose", "a named volume has no access mode"),
 )
 
 

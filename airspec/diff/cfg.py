@@ -1,7 +1,9 @@
 """airflow.cfg compared by meaning.
 
-Section and option names are case-insensitive; order, comments and blank lines do not count; `%%` reads as `%` (as
-Airflow's parser reads it); `True`/`true` and `64`/`64.0` are the same value (booleans by Airflow's words for
+Section and option names are compared case-insensitively (Airflow itself reads only lower-case ones: a deployed
+`[CORE]` or `PARALLELISM` is never read, which `airspec lint` reports as AS406); order, comments and blank lines do
+not count; values are read as Airflow's get() returns them (cfgfile: `%%` is `%`, `%(name)s` the named option's
+value, [DEFAULT]'s options in every section); `True`/`true` and `64`/`64.0` are the same value (booleans by Airflow's words for
 boolean options: t/true/1, f/false/0). An option moved between versions is matched at the place the target version
 reads it (catalog `change()`), and reported there with where it was deployed.
 
@@ -17,7 +19,6 @@ What counts as drift among the options the spec does not set:
 
 from __future__ import annotations
 
-import configparser
 import re
 import string
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from typing import Any
 
 from airspec.catalog import Catalog
 from airspec.diff.model import Change
-from airspec.errors import InputError
+from airspec.errors import ContentError, InputError
 from airspec.mask import MASK, Masker
 from airspec.model.types import SecretRef
 from airspec.resolve import Resolved
@@ -47,21 +48,29 @@ class Cfg:
 
 
 def parse(text: str, name: str) -> dict[Place, str]:
-    parser = configparser.RawConfigParser(strict=False, interpolation=None)
-    try:
-        parser.read_string(text, source=name)
-    except configparser.MissingSectionHeaderError as exc:
-        raise InputError(f"{name}: line {exc.lineno}: an option before any [section]") from None
-    except configparser.ParsingError as exc:
-        # The message would quote the line, which may hold a secret: give its number only.
-        where = f"line {exc.errors[0][0]}: " if exc.errors else ""
-        raise InputError(f"{name}: {where}not an option or [section] line") from None
-    except configparser.Error as exc:
-        raise InputError(f"{name}: not an airflow.cfg file ({type(exc).__name__})") from None
+    """Deployed airflow.cfg text -> {(section, option): value}, read by cfgfile exactly as Airflow reads the file
+    (a file Airflow refuses raises ContentError at the line, never quoting it), each section with the [DEFAULT]
+    options it does not set itself, values interpolated (where Airflow cannot interpolate one, its text with `%%`
+    read as `%`). Names are lower-cased here: see the module docstring."""
+    from airspec import cfgfile
+
+    parsed = cfgfile.read(text, name)
+    inherited = cfgfile.inherited_count(parsed)
+    if inherited > cfgfile.MAX_INHERITED:
+        raise ContentError(
+            f"[DEFAULT] would give the other sections {inherited} options; airspec compares at most "
+            f"{cfgfile.MAX_INHERITED}",
+            parsed.sections[cfgfile.DEFAULT],
+        )
     out: dict[Place, str] = {}
-    for section in parser.sections():
-        for option, value in parser.items(section, raw=True):
-            out[(section.strip().lower(), option.strip().lower())] = (value or "").replace("%%", "%")
+    for section in parsed.sections:
+        if section == cfgfile.DEFAULT:
+            continue
+        for entry in [*parsed.section(section).values(), *parsed.inherited(section)]:
+            value = parsed.value(section, entry.name)
+            out[(section.strip().lower(), entry.name.lower())] = (
+                value if value is not None else entry.value.replace("%%", "%")
+            )
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from airspec.mask import env_option
+from airspec.envopt import env_option, indirect
 from airspec.resolve import Resolved
 from airspec.source import Path
 
@@ -127,7 +127,8 @@ def env_origin(resolved: Resolved, env_name: str) -> Path | None:
     place = env_option(env_name)
     if place is not None:
         section, name = place
-        for candidate in (name, name.removesuffix("_cmd"), name.removesuffix("_secret")):
+        via = indirect(name)
+        for candidate in (name, via[0]) if via else (name,):
             found = option_origin(resolved, section, candidate)
             if found is not None:
                 return found

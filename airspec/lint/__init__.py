@@ -1,6 +1,6 @@
 """`airspec lint`: checks of specs and of raw airflow.cfg, Helm values, compose and workflow files.
 
 engine.py runs the rules listed in rules/__init__.py (one module per rule; a rule's docstring is its
-documentation); inputs.py and ini.py read the inputs with positions; suppress.py, config.py and baseline.py
-decide which findings are shown. Formatting is in airspec/report/.
+documentation); inputs.py reads the inputs with positions (airflow.cfg through airspec/cfgfile.py); suppress.py,
+config.py and baseline.py decide which findings are shown. Formatting is in airspec/report/.
 """

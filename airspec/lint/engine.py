@@ -90,6 +90,9 @@ def run(request: Request) -> Outcome:
         except ContentError as exc:
             findings.append(_unusable(source.path, exc))
             sources.remove(source)
+        except InputError as exc:
+            errors.append(str(exc))
+            sources.remove(source)
     targets = _give_versions(files, request.airflow_version)
     groups = _groups(specs, files, request.project)
     for rule in rules:
@@ -177,7 +180,7 @@ def _finish(
 ) -> tuple[list[Diagnostic], int]:
     """De-duplicate (an anchor shared by several compose services is one finding), drop what an inline comment
     suppresses, apply severity overrides (never to AS000)."""
-    texts = {s.path: (s.kind, s.text.splitlines()) for s in sources}
+    texts = {s.path: (s.kind, _lines(s)) for s in sources}
     kept: list[Diagnostic] = []
     hidden = 0
     for d in sorted(set(findings), key=_order):
@@ -209,6 +212,15 @@ def _once_per_file(findings: list[Diagnostic]) -> list[Diagnostic]:
 
 # How a finding lists the other places it stands for; a baseline matches findings without it.
 ALSO_AT = " (also at line"
+
+
+def _lines(source: inputs.Source) -> list[str]:
+    """Lines as the file's positions count them: an airflow.cfg's as Airflow splits it (cfgfile.lines)."""
+    if source.kind == "airflow.cfg":
+        from airspec.cfgfile import lines
+
+        return lines(source.text)
+    return source.text.splitlines()
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
@@ -268,10 +280,10 @@ def _read(path: str, forced: str | None) -> inputs.Source:
 
 def _file(source: inputs.Source) -> FileContext:
     if source.kind == "airflow.cfg":
-        from airspec.lint.ini import parse
+        from airspec.cfgfile import read
 
-        ctx = FileContext("airflow.cfg", source.path, source.text, ini=parse(source.text, source.path))
-        ctx.options = inputs.cfg_options(ctx)
+        ctx = FileContext("airflow.cfg", source.path, source.text, ini=read(source.text, source.path))
+        ctx.options = inputs.cfg_options(ctx)  # read again once the version is known ([DEFAULT] options)
         return ctx
     loaded = source.loaded
     assert loaded is not None
@@ -324,6 +336,10 @@ def _give_versions(files: list[FileContext], flag: str | None) -> list[Target]:
         targets.append(chosen)
         ctx.catalog = load(chosen.line)
         ctx.version = chosen.version
+        if ctx.kind == "airflow.cfg":
+            ctx.options = inputs.cfg_options(
+                ctx
+            )  # with the catalog: the [DEFAULT] options each section reads
         ctx.executors = inputs.file_executors(ctx)
     return targets
 

@@ -18,14 +18,9 @@ DEFAULT_PASSWORDS = frozenset(
 
 def airflow_bool(value: str | None) -> bool | None:
     """What Airflow's getboolean makes of a value (it drops a `#...` tail); None when it would refuse it."""
-    if value is None:
-        return None
-    text = value.lower().strip().split("#")[0].strip()
-    if text in ("t", "true", "1"):
-        return True
-    if text in ("f", "false", "0"):
-        return False
-    return None
+    from airspec.optvalue import boolean
+
+    return None if value is None else boolean(value)
 
 
 def parse_number(value: str | None) -> float | None:

@@ -8,6 +8,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from airspec.envopt import env_option
 from airspec.errors import InputError
 from airspec.lint.model import KINDS, FileContext, Opt, dig
 from airspec.source import Span
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 YAML_SUFFIXES = (".yaml", ".yml")
 _SECTION_LINE = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.M)
 _VERSION = re.compile(r"(?<![\d.])([123]\.\d+(?:\.\d+)?)(?![\d])")
-_ENV = re.compile(r"^AIRFLOW__(?P<section>[A-Z0-9_]+?)__(?P<name>[A-Z0-9_]+)$")
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".ruff_cache"}
 HELM_KEYS = frozenset(
     {
@@ -239,29 +239,45 @@ def _text(value: Any) -> str | None:
     return text
 
 
-def env_option(name: str) -> tuple[str, str] | None:
-    match = _ENV.match(name)
-    if match is None:
-        return None
-    return match.group("section").lower(), match.group("name").lower()
-
-
 def cfg_options(ctx: FileContext) -> list[Opt]:
-    from airspec.lint.ini import interpolated
+    """Every option an airflow.cfg sets, as Airflow reads it: names as written (Airflow looks up lower-case names
+    only, so `Executor = ...` is an option it never reads), values interpolated (None when reading one fails;
+    AS208 says why). Then the [DEFAULT] options a section has without setting them, for the options the catalog
+    knows in that section, current or moved (the only ones Airflow asks for), labelled as [DEFAULT] writes them."""
+    from airspec.cfgfile import DEFAULT
 
-    assert ctx.ini is not None
-    return [
+    cfg = ctx.ini
+    assert cfg is not None
+    out = [
         Opt(
             e.section,
             e.name,
-            None if env_ref(e.value) else interpolated(e.value),
+            None
+            if env_ref(e.value)
+            else cfg.value(e.section, e.name),  # $VAR: Airflow expands it; not in the file
             e.key,
             e.at,
             f"[{e.section}] {e.name}",
             e.value,
         )
-        for e in ctx.ini.entries
+        for e in cfg.entries
     ]
+    defaults = cfg.section(DEFAULT)
+    if defaults and ctx.catalog is not None:
+        known: dict[str, dict[str, None]] = {}
+        for option in ctx.catalog.options():
+            known.setdefault(option.section, {})[option.name] = None
+        for change in ctx.catalog.changes():  # old names Airflow still looks up (and warns about)
+            known.setdefault(change.section, {})[change.option] = None
+        for section in cfg.sections:
+            for name in known.get(section, {}) if section != DEFAULT else []:
+                entry = defaults.get(name)
+                if entry is not None and name not in cfg.section(section):
+                    label = f"[DEFAULT] {name} (read as [{section}] {name})"
+                    out.append(
+                        Opt(section, name, cfg.value(section, name), entry.key, entry.at, label, entry.value)
+                    )
+    return out
 
 
 def helm_options(ctx: FileContext) -> list[Opt]:

@@ -15,7 +15,7 @@ from airspec.source import SourceMap, Span
 
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
-    from airspec.lint.ini import Ini
+    from airspec.cfgfile import CfgFile
     from airspec.resolve import Resolved
 
 SEVERITIES = ("error", "warning", "info")
@@ -71,7 +71,7 @@ class FileContext:
         text: str,
         data: Any = None,  # YAML kinds: plain data
         source: SourceMap | None = None,  # YAML kinds: positions
-        ini: Ini | None = None,  # airflow.cfg
+        ini: CfgFile | None = None,  # airflow.cfg, as Airflow reads it
     ) -> None:
         self.kind = kind
         self.file = file
@@ -81,7 +81,9 @@ class FileContext:
         self.ini = ini
         self.catalog: Catalog | None = None  # None for kinds that need no Airflow version (workflow)
         self.version: str | None = None
-        self.options: list[Opt] = []
+        self._options: list[Opt] = []
+        self._by_place: dict[tuple[str, str], Opt] = {}
+        self._indexed = 0  # how many of _options _by_place covers
         self.executors: list[str] = []  # empty when the input does not say
         # the version the file itself names (image tag, airflowVersion)
         self.stated_version: str | None = None
@@ -90,8 +92,19 @@ class FileContext:
         ] = ()  # Helm values of a wrapper chart: the key the chart's values are under
 
     @property
+    def options(self) -> list[Opt]:
+        return self._options
+
+    @options.setter
+    def options(self, options: list[Opt]) -> None:
+        self._options = options
+        self._by_place = {}
+        self._indexed = 0
+
+    @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        """The file's lines as its positions count them (airflow.cfg: as Airflow splits it)."""
+        return self.ini.lines if self.ini is not None else self.text.splitlines()
 
     def key(self, *path: str | int) -> Span:
         assert self.source is not None
@@ -109,9 +122,13 @@ class FileContext:
         return dig(self.data, path)
 
     def option(self, section: str, name: str) -> Opt | None:
-        """The last setting of an option (later settings win, as env over config does)."""
-        found = [o for o in self.options if (o.section, o.name) == (section, name)]
-        return found[-1] if found else None
+        """The last setting of an option (later settings win, as env over config does). Looked up in an index,
+        since rules ask once per option of files with many thousands."""
+        if self._indexed != len(self._options):  # built on first use; extended if options were appended
+            for opt in self._options[self._indexed :]:
+                self._by_place[(opt.section, opt.name)] = opt
+            self._indexed = len(self._options)
+        return self._by_place.get((section, name))
 
     def spell(self, section: str, name: str) -> str:
         """An option as this kind of input writes it, for "set X instead" advice."""

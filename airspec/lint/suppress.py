@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from airspec.lint.ini import comment_lines_above
-
 _IDS = r"airspec:\s*ignore\[(?P<ids>[A-Za-z0-9_,\s-]+)\]"
 
 
@@ -20,6 +18,16 @@ def ids_in(text: str, comment: str = "#;") -> set[str]:
     for match in re.finditer(f"[{re.escape(comment)}]\\s*{_IDS}", text):
         found.update(part.strip().upper() for part in match.group("ids").split(",") if part.strip())
     return found
+
+
+def comment_lines_above(lines: list[str], line: int) -> list[str]:
+    """The block of comment lines directly above `line` (1-based), nearest first."""
+    out: list[str] = []
+    index = line - 2
+    while index >= 0 and lines[index].strip().startswith(("#", ";")):
+        out.append(lines[index].strip())
+        index -= 1
+    return out
 
 
 def suppressed(kind: str, lines: list[str], line: int, rule_id: str) -> bool:

@@ -273,6 +273,14 @@ class Metrics(Strict):
     alerts: Alerts = Field(default_factory=Alerts)
 
 
+class Compose(Strict):
+    overrides: dict[str, Any] = Field(
+        default_factory=_no_entries,
+        description="Merged last into docker-compose.yaml; a key airspec sets keeps its value, and the result "
+        "must pass the Compose Specification's schema",
+    )
+
+
 class CiDeploy(Strict):
     kind: Literal["s3", "git-sync", "none"] = "none"
     bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")] | None = None
@@ -365,6 +373,7 @@ class Spec(Strict):
     logging: Logging = Field(default_factory=Logging)
     metrics: Metrics = Field(default_factory=Metrics)
     ci: Ci | None = None
+    compose: Compose = Field(default_factory=Compose)
     config: dict[ConfigName, dict[ConfigName, OptionValue]] = Field(
         default_factory=_no_entries,
         description="Any Airflow option not modelled above: {section: {option: value}}",

@@ -9,19 +9,27 @@ Every Airflow service gets the same environment, written out in full per service
 each literal `$` is written `$$`. Secrets never appear as values: `{env: VAR}` becomes `${VAR}` (from `.env`),
 `{file: PATH}` becomes `..._CMD: cat PATH`, a literal (development_only specs) is written inline. A Kubernetes Secret
 cannot reach a compose service and is an error. When the spec needs a cluster policy, every Airflow service
-bind-mounts the compiled config/airflow_local_settings.py at $AIRFLOW_HOME/config.
+bind-mounts the compiled config/airflow_local_settings.py at $AIRFLOW_HOME/config. With logging.persistence, the
+named volume airflow-logs holds the logs folder of every Airflow service. When the spec lists providers, every
+Airflow service builds its image from ../image (the image artifact) and tags it as airflow.image names it.
+
+Names follow the official file: services, the `flower` profile, the volume postgres-db-volume. What behaves
+differently from it is said in the file's header (parity_notes). `compose.overrides` is merged in last (validation
+refused any key airspec sets with another value, and checked the result against the Compose Specification).
 """
 
 from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from airspec.model.types import SecretRef
+from airspec.model.types import Resources, SecretRef
 from airspec.options import place, secret_ref
-from airspec.render import local_settings
+from airspec.overrides import merge
+from airspec.render import image, local_settings
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved, SecretOption
@@ -35,6 +43,9 @@ STATSD_EXPORTER_WEB_PORT = 9102
 POSTGRES_USER = "airflow"  # also the database name, as in the official file
 DEV_DATABASE_PASSWORD = "airflow"
 AIRFLOW_UID = "AIRFLOW_UID"
+POSTGRES_VOLUME = "postgres-db-volume"  # the official file's name: the same project keeps its database
+LOGS_VOLUME = "airflow-logs"
+AIRFLOW_HOME = "/opt/airflow"  # of the official image
 # The web process's service, named as the official files name it, by the command it runs.
 API_SERVICE = {"webserver": "airflow-webserver", "api-server": "airflow-apiserver"}
 HEALTH = {"interval": "30s", "timeout": "10s", "retries": 5, "start_period": "30s"}
@@ -68,13 +79,62 @@ def render(resolved: Resolved) -> str:
 
 def document(resolved: Resolved) -> Document:
     plan, data = _build(resolved)
+    lines = [*header(resolved), *start_lines(resolved), *plan.notes, *parity_notes(resolved)]
+    return Document(merge(data, resolved.spec.compose.overrides), "\n".join(lines))
+
+
+def base_document(resolved: Resolved) -> dict[str, Any]:
+    """The compose file as airspec builds it, before compose.overrides."""
+    return _build(resolved)[1]
+
+
+def start_lines(resolved: Resolved) -> list[str]:
+    flower = resolved.uses_celery and resolved.celery.flower.enabled
+    command = "docker compose --profile flower up -d" if flower else "docker compose up -d"
     lines = [
-        *header(resolved),
-        "Start with `docker compose up -d` in this folder, after copying .env.example to .env and filling it in.",
+        f"Start with `{command}` in this folder, after copying .env.example to .env and filling it in.",
         "Relative host paths are relative to this folder.",
-        *plan.notes,
     ]
-    return Document(data, "\n".join(lines))
+    if image.applies(resolved):
+        lines.append(
+            f"The Airflow services build {resolved.image_repository}:{resolved.image_tag} from ../image "
+            "(the reference image with airflow.providers) when neither this machine nor its registry has it; "
+            "`docker compose build` rebuilds it."
+        )
+    return lines
+
+
+def parity_notes(resolved: Resolved) -> list[str]:
+    """How this file behaves differently from the official docker-compose.yaml of the Airflow docs."""
+    spec = resolved.spec
+    notes = ["Differences from the official docker-compose.yaml of the Airflow docs:"]
+    if resolved.uses_celery and resolved.celery.flower.enabled:
+        notes.append(
+            "- flower is in the `flower` profile, as there: plain `docker compose up -d` does not start it."
+        )
+    if spec.database.kind == "bundled":
+        notes.append(
+            f"- Postgres keeps its data in the volume {POSTGRES_VOLUME}, as there, of project {spec.name} "
+            f"(Docker names it {spec.name}_{POSTGRES_VOLUME}); the official file's project is named after its "
+            f"folder: to keep a database it started, run that folder's name as the project here (-p NAME)."
+        )
+    notes.append(
+        "- airflow-init runs `airflow db migrate` only: it creates no login user and changes no file ownership."
+    )
+    notes.append("- There is no airflow-cli service (the `debug` profile there): use `docker compose run`.")
+    mounts = "only the DAG folder is mounted from the host"
+    if local_settings.applies(resolved):
+        mounts += " (and the compiled airflow_local_settings.py)"
+    notes.append(f"- No logs, plugins or config folders from the host: {mounts}.")
+    if spec.logging.persistence is None:
+        notes.append("- Task logs stay inside each container (set logging.persistence for a shared volume).")
+    else:
+        notes.append(f"- Task logs are in the volume {LOGS_VOLUME}, shared by every Airflow service.")
+    notes.append(
+        "- Airflow options come from the spec alone (no AIRFLOW_IMAGE_NAME, _PIP_ADDITIONAL_REQUIREMENTS or "
+        "AIRFLOW_PROJ_DIR); extra providers come from airflow.providers, in an image built from image/Dockerfile."
+    )
+    return notes
 
 
 def render_env_example(resolved: Resolved) -> str:
@@ -117,7 +177,9 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
     backing = [name for name in ("postgres", "redis") if name in services]
     ready: dict[str, Any] = {name: {"condition": "service_healthy"} for name in backing}
     after_init: dict[str, Any] = {**ready, "airflow-init": {"condition": "service_completed_successfully"}}
-    volumes = [_dags_mount(resolved)]
+    volumes: list[Any] = [_dags_mount(resolved)]
+    if spec.logging.persistence is not None:
+        volumes.append({"type": "volume", "source": LOGS_VOLUME, "target": logs_folder(resolved)})
     if local_settings.applies(resolved):
         # The cluster policy airspec compiles beside this file (config/airflow_local_settings.py under OUT), where
         # Airflow imports it: $AIRFLOW_HOME/config. Every process that parses DAGs or runs tasks needs it.
@@ -143,6 +205,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
     ) -> dict[str, Any]:
         service: dict[str, Any] = {
             "image": f"{resolved.image_repository}:{resolved.image_tag}",
+            **built,
             "command": command,
             "user": "${" + AIRFLOW_UID + ":-50000}:0",
             "environment": environment or env,
@@ -158,6 +221,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             service["depends_on"] = depends
         return service
 
+    built: dict[str, Any] = {"build": {"context": f"../{image.FOLDER}"}} if image.applies(resolved) else {}
     runtime = resolved.catalog.runtime
     api = API_SERVICE[runtime.web_command]
     port = _container_port(resolved)
@@ -172,20 +236,29 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
     else:
         scheduler_health = _jobs_check("SchedulerJob")
 
-    def replicas(count: int) -> dict[str, Any] | None:
+    def replicas(count: int, resources: Resources) -> dict[str, Any] | None:
         # The api-server publishes a host port, so it stays one container; the others scale out here too.
-        return {"replicas": count} if count != 1 else None
+        out: dict[str, Any] = {"replicas": count} if count != 1 else {}
+        out.update(deploy_resources(resources))
+        return out or None
 
+    services[api]["deploy"] = replicas(1, spec.api_server.resources)
+    if services[api]["deploy"] is None:
+        del services[api]["deploy"]
     services["airflow-scheduler"] = airflow(
-        "scheduler", scheduler_health, deploy=replicas(spec.scheduler.replicas)
+        "scheduler", scheduler_health, deploy=replicas(spec.scheduler.replicas, spec.scheduler.resources)
     )
     if resolved.runs_dag_processor:
         services["airflow-dag-processor"] = airflow(
-            "dag-processor", _jobs_check("DagProcessorJob"), deploy=replicas(spec.dag_processor.replicas)
+            "dag-processor",
+            _jobs_check("DagProcessorJob"),
+            deploy=replicas(spec.dag_processor.replicas, spec.dag_processor.resources),
         )
     if resolved.runs_triggerer:
         services["airflow-triggerer"] = airflow(
-            "triggerer", _jobs_check("TriggererJob"), deploy=replicas(spec.triggerer.replicas)
+            "triggerer",
+            _jobs_check("TriggererJob"),
+            deploy=replicas(spec.triggerer.replicas, spec.triggerer.resources),
         )
     if resolved.uses_celery:
         celery = resolved.celery
@@ -198,7 +271,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             ["CMD-SHELL", WORKER_PING],
             environment=worker_env,
             depends_on=depends,
-            deploy={"replicas": celery.workers.replicas},
+            deploy={"replicas": celery.workers.replicas, **deploy_resources(celery.workers.resources)},
         )
         if celery.flower.enabled:
             flower = _port(resolved, ("celery", "flower_port"))
@@ -207,6 +280,7 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
                 ["CMD", "curl", "--fail", f"http://localhost:{flower}/"],
                 ports=[f"{celery.flower.port}:{flower}"],
                 profiles=["flower"],
+                deploy=deploy_resources(celery.flower.resources) or None,
             )
     services["airflow-init"] = airflow("db migrate", None, restart="no", depends_on=ready)
     statsd = spec.metrics.statsd
@@ -231,9 +305,20 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             "restart": "always",
         }
     data: dict[str, Any] = {"name": spec.name, "services": services}
+    named: dict[str, Any] = {}
     if bundled_db:
-        data["volumes"] = {"postgres-db-volume": {}}
+        named[POSTGRES_VOLUME] = {}
+    if spec.logging.persistence is not None:
+        named[LOGS_VOLUME] = {}
+    if named:
+        data["volumes"] = named
     return plan, data
+
+
+def logs_folder(resolved: Resolved) -> str:
+    """Where Airflow writes task logs in the container: [logging] base_log_folder, {AIRFLOW_HOME}/logs unless set."""
+    folder = resolved.option("logging", "base_log_folder") or "{AIRFLOW_HOME}/logs"
+    return escape(folder.replace("{AIRFLOW_HOME}", AIRFLOW_HOME))
 
 
 def _environment(plan: _Plan) -> dict[str, str]:
@@ -331,7 +416,7 @@ def _postgres(plan: _Plan) -> dict[str, Any]:
             "POSTGRES_PASSWORD": password,
             "POSTGRES_DB": POSTGRES_USER,
         },
-        "volumes": ["postgres-db-volume:/var/lib/postgresql/data"],
+        "volumes": [f"{POSTGRES_VOLUME}:/var/lib/postgresql/data"],
         "healthcheck": {
             "test": ["CMD", "pg_isready", "-U", POSTGRES_USER],
             "interval": "10s",
@@ -373,3 +458,44 @@ def _container_port(resolved: Resolved) -> int:
 
 def _jobs_check(job_type: str) -> list[str]:
     return ["CMD-SHELL", f'airflow jobs check --job-type {job_type} --hostname "$${{HOSTNAME}}"']
+
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL: dict[str, Decimal | int] = {
+    "m": Decimal("0.001"),
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "P": 10**15,
+    "E": 10**18,
+}
+
+
+def quantity(text: str) -> Decimal:
+    """A Kubernetes quantity (`500m`, `2`, `1.5Gi`, `1e3`) as a number."""
+    if text[-2:] in _BINARY:
+        return Decimal(text[:-2]) * _BINARY[text[-2:]]
+    if text[-1:] in _DECIMAL:  # an exponent (`1e3`, `1E3`) ends in a digit
+        return Decimal(text[:-1]) * _DECIMAL[text[-1:]]
+    return Decimal(text)
+
+
+def deploy_resources(resources: Resources) -> dict[str, Any]:
+    """A component's Kubernetes resources as compose's `deploy.resources`: CPUs as a number of cores, memory in
+    bytes, GPUs as an NVIDIA device reservation. (Validation refuses ephemeral-storage, which compose cannot
+    bound, in a spec that only targets compose.)"""
+    out: dict[str, Any] = {}
+    for kind, given in (("limits", resources.limits), ("reservations", resources.requests)):
+        part: dict[str, Any] = {}
+        if given.cpu is not None:
+            part["cpus"] = format(quantity(given.cpu).normalize(), "f")
+        if given.memory is not None:
+            part["memory"] = f"{int(quantity(given.memory))}b"
+        if part:
+            out[kind] = part
+    gpus = max(resources.requests.gpu or 0, resources.limits.gpu or 0)
+    if gpus:
+        device = {"driver": "nvidia", "count": gpus, "capabilities": ["gpu"]}
+        out.setdefault("reservations", {})["devices"] = [device]
+    return {"resources": out} if out else {}

@@ -241,6 +241,8 @@ def _components(resolved: Resolved, chart: ChartRelease) -> dict[str, Any]:
         out["statsd"]["overrideMappings"] = statsd_mappings_data(resolved)
     if exporter:
         out["ports"] = {"statsdIngest": statsd.port}
+    if resolved.uses_celery and resolved.celery.flower.enabled:
+        out.setdefault("ports", {})["flowerUI"] = resolved.celery.flower.port  # the Service's port for Flower
     return out
 
 

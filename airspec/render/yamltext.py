@@ -300,12 +300,8 @@ def _fold(style: str, text: str, column: int, indent: int | None, split: bool) -
             ch = text[end] if end < size else None
             if spaces:
                 if ch != " ":
-                    if start + 1 == end and column >= width and split:
-                        out.append(pad)
-                        column = len(pad) - 1
-                    else:
-                        out.append(text[start:end])
-                        column += end - start
+                    fold = start + 1 == end and column >= width and split
+                    column = _spaces(out, text[start:end], pad, column, fold)
                     start = end
             elif ch is None or ch == " ":
                 data = text[start:end]
@@ -332,12 +328,8 @@ def _fold(style: str, text: str, column: int, indent: int | None, split: bool) -
             ch = text[end] if end < size else None
             if spaces:
                 if ch != " ":
-                    if start + 1 == end and column > width and split and start != 0 and end != size:
-                        out.append(pad)
-                        column = len(pad) - 1
-                    else:
-                        out.append(text[start:end])
-                        column += end - start
+                    fold = start + 1 == end and column > width and split and start != 0 and end != size
+                    column = _spaces(out, text[start:end], pad, column, fold)
                     start = end
             elif breaks:
                 if ch is None or ch not in _BREAKS:
@@ -397,3 +389,13 @@ def _fold(style: str, text: str, column: int, indent: int | None, split: bool) -
                 else:
                     start += 1
     return "".join(out) + '"'
+
+
+def _spaces(out: list[str], run: str, pad: str, column: int, fold: bool) -> int:
+    """Write a run of spaces inside a quoted or plain scalar: a fold (a line break and the indent, `pad`) where
+    `fold`, else the spaces themselves. Returns the column after it."""
+    if fold:
+        out.append(pad)
+        return len(pad) - 1
+    out.append(run)
+    return column + len(run)

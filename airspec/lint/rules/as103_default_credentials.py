@@ -30,8 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from airspec.envopt import env_option
 from airspec.lint.helpers import substitution_default, weak_secret
-from airspec.lint.inputs import compose_env, env_option
+from airspec.lint.inputs import compose_env
 from airspec.lint.model import FileContext, Hit, Rule
 
 _SECRET_NAME = re.compile(

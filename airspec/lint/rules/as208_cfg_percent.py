@@ -1,66 +1,111 @@
 """A `%` in an airflow.cfg value stops Airflow from reading the file.
 
-Catches: a `%` that is not written `%%` and does not start a `%(name)s` reference, and `%(name)s` references to
-options the section does not have, in airflow.cfg and in Helm `config:` (the chart copies those values into
-airflow.cfg as they are).
+Catches: a `%` that is not written `%%` and does not start a `%(name)s` reference; `%(name)s` references to options
+the section (and [DEFAULT]) does not set, to the option itself, into a loop of references, more than 10 levels
+deep, or to an option whose own value fails; in airflow.cfg and in Helm `config:` (the chart copies those values
+into airflow.cfg as they are). Names are case-sensitive, as Airflow reads them: `%(Host)s` does not name `host`.
+[DEFAULT]'s values are checked as each section that has them reads them.
 
 Why: Airflow reads airflow.cfg with ConfigParser's interpolation, so a single `%` (a log format, a URL-encoded
-password, a strftime pattern) raises InterpolationSyntaxError when the option is read: the component crashes
-at start-up or when it first needs the value.
+password, a strftime pattern) raises InterpolationSyntaxError, and a reference it cannot resolve raises
+InterpolationMissingOptionError or InterpolationDepthError, when the option is read: the component crashes at
+start-up or when it first needs the value.
 
 Bad:
 
     [logging]
     log_format = %(asctime)s %(message)s 100%
+    [core]
+    dags_folder = %(dags_folder)s
 
 Good:
 
     [logging]
     log_format = %%(asctime)s %%(message)s 100%%
+    [core]
+    dags_folder = /opt/airflow/dags
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from airspec.cfgfile import DEFAULT, MAX_STEPS, Interpolation, describe
 from airspec.lint.model import FileContext, Hit, Rule
 from airspec.source import Span
 
-_TOKEN = re.compile(r"%%|%\((?P<ref>[^)]*)\)s|%")
+# Readings of [DEFAULT] values in sections that set names those values refer to (each reads them differently):
+# a file with many such sections and many such values would otherwise take (sections x values) work.
+MAX_DEFAULT_READINGS = 100_000
 
 
-def problems(value: str, names: set[str]) -> Iterator[tuple[int, str]]:
-    """(offset, message) of each interpolation problem in a raw value."""
-    for match in _TOKEN.finditer(value):
-        token = match.group()
-        if token == "%%":
-            continue
-        ref = match.group("ref")
-        if ref is None:
-            yield match.start(), "a single '%' makes Airflow fail to read this option; write it as '%%'"
-        elif ref.lower() not in names:
-            yield (
-                match.start(),
-                f"'%({ref})s' refers to an option this section does not set, so reading it fails; write '%%({ref})s' for a literal",
-            )
+def _sensitive(ctx: FileContext, section: str, name: str) -> bool:
+    known = ctx.catalog.option(section, name) if ctx.catalog is not None else None
+    return known is not None and known.sensitive
 
 
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
-    sections: dict[str, set[str]] = {}
-    for opt in ctx.options:
-        sections.setdefault(opt.section, set()).add(opt.name)
-    defaults = sections.get("DEFAULT", set())
-    for opt in ctx.options:
-        if ctx.kind == "helm-values" and (not opt.label.startswith("config.") or "{{" in opt.raw):
-            continue  # env entries are not interpolated; Go templates are rendered by the chart first
-        raw = opt.raw
-        for offset, message in problems(raw, sections[opt.section] | defaults):
-            head = raw[:offset]
-            line = opt.at.line + head.count("\n")
-            col = (opt.at.col + offset) if "\n" not in head else 1
-            span = Span(opt.at.file, line, col) if ctx.kind == "airflow.cfg" else opt.at
-            yield Hit(span, f"{opt.label}: {message}")
+    cfg = ctx.ini
+    assert cfg is not None
+    interpolation = cfg.interpolation
+    contexts: list[str] | None = None
+    readings = 0
+    for entry in cfg.entries:
+        if "%" not in entry.value:
+            continue
+        if entry.section == DEFAULT:
+            if readings > MAX_DEFAULT_READINGS:
+                continue
+            contexts = interpolation.default_contexts() if contexts is None else contexts
+            readers = [c for c in contexts if c == DEFAULT or entry.name not in cfg.section(c)]
+            readings += len(readers)
+            if readings > MAX_DEFAULT_READINGS:
+                yield Hit(
+                    entry.key,
+                    f"[DEFAULT]'s values are read differently in {len(contexts)} sections, too many to check "
+                    "each reading; [DEFAULT] values from here on are not checked",
+                    "info",
+                )
+                continue
+        else:
+            readers = [entry.section]
+        for reader in readers:
+            problems = interpolation.problems(reader, entry.name)
+            if interpolation.exhausted:
+                break
+            if not problems:
+                continue
+            sensitive = _sensitive(ctx, reader, entry.name)
+            where = "" if reader == entry.section else f" (as [{reader}] reads it)"
+            for span, problem in zip(entry.spans_at([p.offset for p in problems]), problems, strict=True):
+                yield Hit(span, f"[{entry.section}] {entry.name}: {describe(problem, sensitive)}{where}")
+            break  # one section that cannot read a [DEFAULT] value is enough to say so
+        if interpolation.exhausted:
+            yield Hit(
+                entry.key,
+                f"the %-references of this file take more than {MAX_STEPS} steps to follow; options from here on "
+                "are not checked",
+                "info",
+            )
+            return
+
+
+def check_helm(ctx: FileContext) -> Iterator[Hit]:
+    # env entries are not interpolated; Go templates are rendered by the chart first
+    opts = [o for o in ctx.options if o.label.startswith("config.") and "{{" not in o.raw]
+    values: dict[str, dict[str, str]] = {}
+    for opt in opts:
+        values.setdefault(opt.section, {})[opt.name] = opt.raw
+    interpolation = Interpolation(values)
+    for opt in opts:
+        if "%" not in opt.raw:
+            continue
+        for problem in interpolation.problems(opt.section, opt.name):
+            message = describe(problem, _sensitive(ctx, opt.section, opt.name))
+            yield Hit(opt.at, f"{opt.label}: {message}")
+        if interpolation.exhausted:
+            yield Hit(Span(ctx.file, 1, 1), "the %-references of `config:` are too many to follow", "info")
+            return
 
 
 RULE = Rule(
@@ -68,5 +113,5 @@ RULE = Rule(
     name="cfg-percent",
     severity="error",
     category="reliability",
-    files={"airflow.cfg": check_cfg, "helm-values": check_cfg},
+    files={"airflow.cfg": check_cfg, "helm-values": check_helm},
 )

@@ -2,8 +2,13 @@
 
 Catches: options in sections the version knows (core and the bundled providers' sections) that are not options
 of that version and not a known move or removal, with the closest known option as a suggestion; sections that
-look like a misspelt known section (`[schedular]`). `<option>_cmd` and `<option>_secret` forms of sensitive
-options are known. In airflow.cfg, Helm `config:` and AIRFLOW__ variables; specs get it from validation.
+look like a misspelt known section (`[schedular]`); in airflow.cfg, a section or option name written with capitals
+(`[Core]`, `Executor`): Airflow looks names up in lower case only and its parser keeps them as written, so it
+never reads those. `<option>_cmd` and `<option>_secret` forms of sensitive options are known. In airflow.cfg,
+Helm `config:` and AIRFLOW__ variables; specs get it from validation.
+
+The closest known name is looked up for the first 1,000 unknown names of a file (each look-up compares it with
+every name of the section); later findings of a generated file with more say what is wrong without the hint.
 
 Why: Airflow ignores unknown options without a word, so a typo leaves the setting at its default.
 
@@ -21,9 +26,15 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from airspec.lint.model import FileContext, Hit, Opt, Rule
 from airspec.source import Span
+
+if TYPE_CHECKING:
+    from airspec.catalog import Catalog
+
+MAX_SUGGESTIONS = 1000  # look-ups of a close name per file: ~0.3 ms each (difflib)
 
 
 def _indirect(ctx: FileContext, opt: Opt) -> bool:
@@ -45,10 +56,44 @@ def _section_span(ctx: FileContext, opt: Opt) -> Span:
     return opt.key
 
 
+def _known(ctx: FileContext, section: str, name: str) -> bool:
+    assert ctx.catalog is not None
+    return ctx.catalog.option(section, name) is not None or ctx.catalog.change(section, name) is not None
+
+
+class _Hints:
+    """Close-name look-ups (difflib), each once, at most MAX_SUGGESTIONS per file."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.sections = sorted(catalog.sections())
+        self.found: dict[tuple[str, str], str | None] = {}
+
+    def section(self, name: str) -> str | None:
+        key = ("[section]", name)
+        if key not in self.found:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.sections, n=1, cutoff=0.8) if self._left() else []
+            self.found[key] = close[0] if close else None
+        return self.found[key]
+
+    def option(self, section: str, name: str) -> str | None:
+        key = (section, name)
+        if key not in self.found:
+            self.found[key] = self.catalog.suggest(section, name) if self._left() else None
+        return self.found[key]
+
+    def _left(self) -> bool:
+        return len(self.found) < MAX_SUGGESTIONS
+
+
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     catalog = ctx.catalog
     assert catalog is not None
     sections = set(catalog.sections())
+    hints = _Hints(catalog)
+    told: set[str] = set()  # sections already reported
     for opt in ctx.options:
         later = catalog.added_after(opt.section, opt.name, ctx.version)
         if later is not None:
@@ -62,17 +107,29 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             continue
         if catalog.change(opt.section, opt.name) is not None or _indirect(ctx, opt):
             continue
+        lower = opt.section.lower()
+        if lower != opt.section and (lower in sections or _known(ctx, lower, opt.name.lower())):
+            yield Hit(
+                _section_span(ctx, opt),
+                f"[{opt.section}] is never read: Airflow looks sections up in lower case; write [{lower}]",
+            )
+            continue
+        if opt.name.lower() != opt.name and _known(ctx, opt.section, opt.name.lower()):
+            yield Hit(
+                opt.key,
+                f"{opt.label} is never read: Airflow looks options up in lower case; write {opt.name.lower()}",
+            )
+            continue
         if opt.section not in sections:
-            import difflib
-
-            close = difflib.get_close_matches(opt.section, sorted(sections), n=1, cutoff=0.8)
-            if close:
+            close = hints.section(opt.section)
+            if close and opt.section not in told:
+                told.add(opt.section)
                 yield Hit(
                     _section_span(ctx, opt),
-                    f"[{opt.section}] is not a section of Airflow {catalog.line}; did you mean [{close[0]}]?",
+                    f"[{opt.section}] is not a section of Airflow {catalog.line}; did you mean [{close}]?",
                 )
             continue  # another provider's section, perhaps: not ours to judge
-        hint = catalog.suggest(opt.section, opt.name)
+        hint = hints.option(opt.section, opt.name)
         advice = ""
         if hint:
             section, _, name = hint.partition("] ")
