@@ -139,8 +139,8 @@ def helm(ctx: FileContext, draft: Draft) -> None:
 def _secret_env(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
     """`secret:` entries that feed a modelled secret's AIRFLOW__ variable from a Secret; the built-in variable they
     replace is switched off in `enableBuiltInSecretEnvVars` (compile writes both from the reference)."""
+    from airspec.envopt import env_option
     from airspec.importer.options import SECRETS, setting_at
-    from airspec.lint.inputs import env_option
 
     wired: set[str] = set()
     items = data.get("secret")

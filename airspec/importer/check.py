@@ -10,8 +10,8 @@ from airspec.lint.model import FileContext
 
 def written(resolved: Any) -> dict[tuple[str, str], str]:
     from airspec.artifacts import build
+    from airspec.cfgfile import read as parse
     from airspec.lint import inputs
-    from airspec.lint.ini import parse
     from airspec.loader import load_text
 
     out: dict[tuple[str, str], str] = {}

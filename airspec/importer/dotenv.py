@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+from airspec.envopt import env_option
 from airspec.errors import InputError
 from airspec.importer.draft import DROPPED, Draft
 from airspec.lint import inputs
@@ -43,7 +44,7 @@ def read(path: str, draft: Draft) -> tuple[list[Opt], str | None]:
             value = value[1:-1]
         key = Span(path, number, line.index(name) + 1)
         at = Span(path, number, line.index("=") + 2)
-        place = inputs.env_option(name)
+        place = env_option(name)
         if place is not None:
             fixed = None if "${" in value else value
             options.append(Opt(place[0], place[1], fixed, key, at, name, value))
