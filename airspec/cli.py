@@ -28,13 +28,17 @@ OUTCOMES: dict[type[AirspecError], tuple[int, str]] = {
 }
 
 
+def _outcome(exc: AirspecError) -> tuple[int, str]:
+    return OUTCOMES.get(type(exc), (2, "stderr"))
+
+
 def exit_code(exc: AirspecError) -> int:
-    return OUTCOMES.get(type(exc), (2, "stderr"))[0]
+    return _outcome(exc)[0]
 
 
 def report(exc: AirspecError) -> None:
     """Print an error where the table says, one line per problem."""
-    click.echo(str(exc), err=OUTCOMES.get(type(exc), (2, "stderr"))[1] == "stderr")
+    click.echo(str(exc), err=_outcome(exc)[1] == "stderr")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -165,13 +165,8 @@ def leaves(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every leaf of the schema: a dotted path (task profiles as `p1`) and its schema."""
     defs = schema["$defs"]
 
-    def resolve(node: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in node:
-            node = defs[node["$ref"].rsplit("/", 1)[-1]]
-        return node
-
     def objects(node: dict[str, Any]) -> dict[str, Any] | None:
-        node = resolve(node)
+        node = resolved_node(node, defs)
         if "properties" in node and node.get("title") != "SecretRef":
             return node
         for option in node.get("anyOf", []):
@@ -186,7 +181,7 @@ def leaves(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             for key, child in obj["properties"].items():
                 yield from walk(child, f"{path}.{key}" if path else key)
             return
-        pattern = resolve(node).get("patternProperties")
+        pattern = resolved_node(node, defs).get("patternProperties")
         if path.endswith("profiles") and pattern:
             (child,) = pattern.values()
             yield from walk(child, f"{path}.p1")

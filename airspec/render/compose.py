@@ -225,16 +225,6 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
     runtime = resolved.catalog.runtime
     api = API_SERVICE[runtime.web_command]
     port = _container_port(resolved)
-    services[api] = airflow(
-        runtime.web_command,
-        ["CMD", "curl", "--fail", f"http://localhost:{port}{runtime.web_health_path}"],
-        ports=[f"{spec.api_server.port}:{port}"],
-    )
-    if (resolved.option("scheduler", "enable_health_check") or "True").lower() == "true":
-        health_port = _port(resolved, ("scheduler", "scheduler_health_check_server_port"))
-        scheduler_health = ["CMD", "curl", "--fail", f"http://localhost:{health_port}/health"]
-    else:
-        scheduler_health = _jobs_check("SchedulerJob")
 
     def replicas(count: int, resources: Resources) -> dict[str, Any] | None:
         # The api-server publishes a host port, so it stays one container; the others scale out here too.
@@ -242,9 +232,18 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
         out.update(deploy_resources(resources))
         return out or None
 
-    services[api]["deploy"] = replicas(1, spec.api_server.resources)
-    if services[api]["deploy"] is None:
-        del services[api]["deploy"]
+    services[api] = airflow(
+        runtime.web_command,
+        ["CMD", "curl", "--fail", f"http://localhost:{port}{runtime.web_health_path}"],
+        ports=[f"{spec.api_server.port}:{port}"],
+        deploy=replicas(1, spec.api_server.resources),
+    )
+    if (resolved.option("scheduler", "enable_health_check") or "True").lower() == "true":
+        health_port = _port(resolved, ("scheduler", "scheduler_health_check_server_port"))
+        scheduler_health = ["CMD", "curl", "--fail", f"http://localhost:{health_port}/health"]
+    else:
+        scheduler_health = _jobs_check("SchedulerJob")
+
     services["airflow-scheduler"] = airflow(
         "scheduler", scheduler_health, deploy=replicas(spec.scheduler.replicas, spec.scheduler.resources)
     )

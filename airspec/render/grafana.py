@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any, NamedTuple
 
 from airspec.render.airflow_cfg import header
-from airspec.render.statsd import mapped_families, produced_metrics
+from airspec.render.prometheus import metrics_in
+from airspec.render.statsd import produced_metrics
 from airspec.render.yamltext import dump
 from airspec.resolve import Resolved
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 WIDTH = 24  # Grafana's grid is 24 columns wide
 HEIGHT = 8
-_METRIC = re.compile(r"\bairflow_[a-z0-9_]+")
 
 
 class Panel(NamedTuple):
@@ -199,11 +198,6 @@ def panels(resolved: Resolved) -> list[tuple[str, list[Panel]]]:
     return kept
 
 
-def metrics_in(query: str) -> set[str]:
-    """The airflow_ series a query reads."""
-    return set(_METRIC.findall(query))
-
-
 def _threshold(resolved: Resolved, setting: str | None) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = [{"color": "green", "value": None}]
     if setting is not None:
@@ -353,16 +347,3 @@ def render_configmap(resolved: Resolved) -> str:
         "sidecar (kube-prometheus-stack, the Grafana chart): kubectl apply -f grafana-dashboard.yaml.",
     ]
     return dump(configmap, "\n".join(lines))
-
-
-def mapped_labels(resolved: Resolved) -> dict[str, set[str]]:
-    """Prometheus name -> the labels its mappings give it (for checking queries)."""
-    out: dict[str, set[str]] = {}
-    for m in mapped_families(resolved):
-        name = m.family.name(m.kind)
-        labels = set(m.family.labels) | {k for k, _ in m.family.static}
-        for series in (name, f"{name}_count", f"{name}_sum") if m.kind == "timer" else (name,):
-            out.setdefault(series, set()).update(
-                labels | ({"quantile"} if m.kind == "timer" and series == name else set())
-            )
-    return out

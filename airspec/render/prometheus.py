@@ -41,6 +41,11 @@ _UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 _METRIC = re.compile(r"\bairflow_[a-z0-9_]+")
 
 
+def metrics_in(query: str) -> set[str]:
+    """The airflow_ series a PromQL query reads (alert rules, dashboard panels)."""
+    return set(_METRIC.findall(query))
+
+
 def duration(seconds: float) -> str:
     """Seconds -> one Prometheus duration unit: 5400 -> `90m`, 0.25 -> `250ms`."""
     if not float(seconds).is_integer():
@@ -98,7 +103,7 @@ class Rule(NamedTuple):
     summary: str
 
     def metrics(self) -> set[str]:
-        return set(_METRIC.findall(self.expr))
+        return metrics_in(self.expr)
 
 
 def _events(series: str, window: str, by: str) -> str:

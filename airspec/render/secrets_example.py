@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from airspec.options import SECRET_SETTINGS, secret_ref
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import dump
 from airspec.resolve import Resolved
+from airspec.semantic import secret_fields
 
 # Keys the chart's git-sync reads from the Secrets the spec names (dags.git_sync).
 GIT_SSH_KEY = "gitSshKey"
@@ -23,9 +23,8 @@ def secrets(resolved: Resolved) -> dict[str, set[str]]:
     """Secret name -> the keys airspec's artifacts read from it."""
     spec = resolved.spec
     found: dict[str, set[str]] = {}
-    refs = [secret_ref(spec, s.origin) for s in SECRET_SETTINGS] + [spec.database.password]
-    for ref in refs:
-        if ref is not None and ref.secret is not None:
+    for _, ref in secret_fields(spec):
+        if ref.secret is not None:
             found.setdefault(ref.secret.name, set()).add(ref.secret.key)
     if spec.kubernetes_executor is not None:
         k8s = spec.kubernetes_executor
