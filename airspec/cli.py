@@ -355,7 +355,12 @@ def main() -> None:
     except (
         Exception
     ) as exc:  # a bug: one line and exit 2, never a traceback or an exit code that means findings
-        click.echo(f"error: internal error, please report it: {type(exc).__name__}: {exc!r}"[:500], err=True)
+        # The exception's text may quote a value from the inputs (a secret among them): name the place instead.
+        import traceback  # only a crash needs it
+
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
+        click.echo(f"error: internal error, please report it: {type(exc).__name__}{where}", err=True)
         _leave(2)
     _leave(0)
 

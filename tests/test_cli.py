@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -257,3 +259,17 @@ def test_a_broken_spec_is_still_validated_as_a_spec(tmp_path: Path, text: str) -
     result = airspec("validate", "values.yaml", cwd=tmp_path)
     assert result.returncode == 1
     assert "not a spec" not in result.stdout and "values.yaml:" in result.stdout
+
+
+def test_an_internal_error_is_one_line_exit_2_and_quotes_nothing() -> None:
+    """A bug's exception text may carry a value from the inputs: the line names the place, never the text."""
+    code = (
+        "import sys\nfrom unittest import mock\nimport airspec.cli as cli\n"
+        "sys.argv = ['airspec', 'validate', 'examples/minimal/airflow-spec.yaml']\n"
+        "with mock.patch('airspec.pipeline.problems', side_effect=ValueError('S3CRET-VALUE')):\n"
+        "    cli.main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("error: internal error, please report it: ValueError at "), proc.stderr
+    assert proc.stderr.count("\n") == 1 and "S3CRET" not in proc.stderr
