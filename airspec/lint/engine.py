@@ -7,16 +7,22 @@ yields its validation errors as AS000 findings. pydantic is imported only when a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
+from airspec.catalog import load
+from airspec.cfgfile import lines, read
 from airspec.errors import ContentError, Diagnostic, InputError, SpecInvalid, UsageError
-from airspec.lint import inputs
+from airspec.lint import inputs, versions
 from airspec.lint.model import KINDS, SEVERITIES, FileContext, Hit, Opt, Project, Rule, SpecContext
+from airspec.lint.rules import rules
 from airspec.lint.suppress import suppressed
 from airspec.lint.versions import Target
-from airspec.source import SourceMap, Span
+from airspec.loader import load_text, read_text
+from airspec.mask import Masker, option_sensitive, scrub, tree_secrets, url_secrets
+from airspec.source import SourceMap, Span, format_path
 
 META_RULE = "AS000"
 
@@ -42,8 +48,6 @@ class Outcome(NamedTuple):
 
 
 def all_rules() -> tuple[Rule, ...]:
-    from airspec.lint.rules import rules
-
     return rules()
 
 
@@ -117,15 +121,11 @@ def _without_secrets(
     each, so only a run with findings pays it."""
     if not findings:
         return findings
-    from airspec.mask import scrub
-
     secrets = set(_input_secrets(sources, files))
     return [Diagnostic(d.span, d.severity, scrub(d.message, secrets), d.code) for d in findings]
 
 
 def _input_secrets(sources: list[inputs.Source], files: list[FileContext]) -> Iterable[str]:
-    from airspec.mask import Masker, option_sensitive, tree_secrets, url_secrets
-
     for ctx in files:
         for opt in ctx.options:
             if opt.value and option_sensitive(opt.section, opt.name, ctx.catalog):
@@ -140,7 +140,7 @@ def _input_secrets(sources: list[inputs.Source], files: list[FileContext]) -> It
         if source.loaded is None:
             continue
         if source.kind == "spec":
-            from airspec.validate import secret_path
+            from airspec.validate import secret_path  # pydantic: only when a spec is among the inputs
 
             yield from tree_secrets(source.loaded.data, secret_path)
         else:
@@ -149,8 +149,6 @@ def _input_secrets(sources: list[inputs.Source], files: list[FileContext]) -> It
 
 def _groups(specs: list[SpecContext], files: list[FileContext], one: bool) -> list[Project]:
     """Deployments: the inputs of one folder (or, with `project`, all inputs) are compared with each other."""
-    import os
-
     if one:
         return [Project(specs, files)]
     folders: dict[str, Project] = {}
@@ -217,8 +215,6 @@ ALSO_AT = " (also at line"
 def _lines(source: inputs.Source) -> list[str]:
     """Lines as the file's positions count them: an airflow.cfg's as Airflow splits it (cfgfile.lines)."""
     if source.kind == "airflow.cfg":
-        from airspec.cfgfile import lines
-
         return lines(source.text)
     return source.text.splitlines()
 
@@ -264,24 +260,18 @@ def _unusable(path: str, exc: ContentError) -> Diagnostic:
 
 
 def _read(path: str, forced: str | None) -> inputs.Source:
-    from airspec.loader import read_text
-
     text = read_text(path)
     kind = forced or inputs.kind_by_name(path)
     if kind == "airflow.cfg" or (
         kind is None and not path.lower().endswith(inputs.YAML_SUFFIXES) and inputs.looks_like_ini(text)
     ):
         return inputs.Source(path, "airflow.cfg", text)
-    from airspec.loader import load_text
-
     loaded = load_text(text, path)
     return inputs.Source(path, forced or inputs.kind_of_yaml(path, loaded.data), text, loaded)
 
 
 def _file(source: inputs.Source) -> FileContext:
     if source.kind == "airflow.cfg":
-        from airspec.cfgfile import read
-
         ctx = FileContext("airflow.cfg", source.path, source.text, ini=read(source.text, source.path))
         ctx.options = inputs.cfg_options(ctx)  # read again once the version is known ([DEFAULT] options)
         return ctx
@@ -324,9 +314,6 @@ def _rooted(source: SourceMap, root: str) -> SourceMap:
 def _give_versions(files: list[FileContext], flag: str | None) -> list[Target]:
     """Each raw file its own version (airspec/lint/versions.py), the catalog that stands in for it, and its
     executors."""
-    from airspec.catalog import load
-    from airspec.lint import versions
-
     versions.neighbours.cache_clear()  # files may change between runs of one process
     targets: list[Target] = []
     for ctx in files:
@@ -348,7 +335,7 @@ def _give_versions(files: list[FileContext], flag: str | None) -> list[Target]:
 
 
 def _specs(source: inputs.Source, env: str | None) -> tuple[list[SpecContext], list[Diagnostic]]:
-    from airspec.pipeline import resolved_from
+    from airspec.pipeline import resolved_from  # pydantic and the models: only specs need them
 
     loaded = source.loaded
     assert loaded is not None
@@ -387,8 +374,6 @@ def _specs(source: inputs.Source, env: str | None) -> tuple[list[SpecContext], l
 
 
 def _path(path: tuple[str | int, ...]) -> str:
-    from airspec.source import format_path
-
     return format_path(path)
 
 
