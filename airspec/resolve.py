@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from airspec.catalog import Catalog, charts, lines
+from airspec.catalog import Catalog, charts, exact_version
 from airspec.model import Spec
 from airspec.model.spec import Celery, KubernetesExecutor
 from airspec.model.types import SecretRef
@@ -121,13 +121,6 @@ def _default_tag(spec: Spec, version: str) -> str:
 def chart_version(chosen: str | None, airflow_version: str) -> str:
     """The chart release the spec names, or the default for its Airflow version."""
     return chosen or charts.default_for(airflow_version) or charts.default_release()
-
-
-def exact_version(version: str) -> str:
-    """ "3.3" -> the release the catalog's 3.3 facts came from; "3.3.1" stays itself."""
-    if version.count(".") == 2:
-        return version
-    return lines()[version]
 
 
 def _secrets(spec: Spec, catalog: Catalog) -> Iterator[SecretOption]:

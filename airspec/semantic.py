@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from airspec.catalog import Catalog, UnknownVersion, charts, last_option, line_of, load
+from airspec.catalog import Catalog, UnknownVersion, charts, exact_version, last_option, line_of, load
 from airspec.errors import Diagnostic
 from airspec.model import Spec
 from airspec.model.spec import Helm
@@ -291,8 +291,6 @@ class _Checker:
         return chosen
 
     def _airflow_exact(self) -> str:
-        from airspec.resolve import exact_version  # resolve imports validate, which imports this module
-
         return exact_version(self.spec.airflow.version)
 
     def _chart_fits(self, version: str, airflow: str) -> Iterator[Diagnostic]:

@@ -87,6 +87,13 @@ def _index() -> dict[str, str]:
     return data
 
 
+def exact_version(version: str) -> str:
+    """ "3.3" -> the release the catalog's 3.3 facts came from; "3.3.1" stays itself."""
+    if version.count(".") == 2:
+        return version
+    return lines()[version]
+
+
 def line_of(version: str) -> str:
     """`"3.3.1"` or `"3.3"` -> `"3.3"`, if the catalog knows that line."""
     parts = version.split(".")
