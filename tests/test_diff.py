@@ -153,7 +153,8 @@ def test_same_meaning_spelled_differently_is_no_drift(tmp_path: Path) -> None:
     spec = example("kubernetes-helm")
     compiled(spec, tmp_path)
 
-    # airflow.cfg: sections and options reordered, names in upper case, True/true, 64/64.0, comments.
+    # airflow.cfg: sections and options reordered, True/true/FALSE, 64/64.0, comments. (Names in another case are
+    # other names to Airflow: see test_deployed_cfg_is_read_as_airflow_reads_it.)
     cfg = tmp_path / "airflow.cfg"
     sections: dict[str, list[str]] = {}
     current = ""
@@ -165,15 +166,15 @@ def test_same_meaning_spelled_differently_is_no_drift(tmp_path: Path) -> None:
             sections[current].append(line)
     out = ["# rewritten by hand; comments and order do not count"]
     for header in reversed(sections):
-        out.append(header.upper() if header == "[core]" else header)
+        out.append(header)
         for line in reversed(sections[header]):
             name, _, value = line.partition(" = ")
             value = {"True": "true", "False": "FALSE", "64": "64.0", "4": "4.0"}.get(value, value)
-            out.append(f"{name.upper() if name == 'parallelism' else name} = {value}")
+            out.append(f"{name} = {value}")
             out.append("; a comment")
         out.append("")
     cfg.write_text("\n".join(out))
-    assert "PARALLELISM = 64.0" in cfg.read_text() and "delete_worker_pods = true" in cfg.read_text()
+    assert "parallelism = 64.0" in cfg.read_text() and "delete_worker_pods = true" in cfg.read_text()
 
     # helm values: keys reordered, numbers as floats, config values unquoted, env lists reversed.
     values_path = tmp_path / "helm/values.yaml"
@@ -278,6 +279,15 @@ def test_deployed_cfg_is_read_as_airflow_reads_it(tmp_path: Path) -> None:
     # [core] reads it from DEFAULT; every other section has it too, an option it does not know (as the API lists)
     assert changes and "[core] parallelism" not in {c.location for c in changes}
     assert {(c.kind, c.location.endswith("] parallelism")) for c in changes} == {("added", True)}
+    # Airflow reads lower-case names only (real Airflow 3.3.2 returns the default 32 for this file's parallelism):
+    # `Parallelism` under [core] and anything under [CORE] are never read, so the spec's value is not deployed.
+    compiled(spec, tmp_path)
+    edit(cfg, "parallelism = 64\n", "Parallelism = 64\n[CORE]\nparallelism = 64\n")
+    assert sorted(found(run(spec, str(cfg)))) == [
+        ("airflow.cfg", "[CORE] parallelism", "added"),
+        ("airflow.cfg", "[core] Parallelism", "added"),
+        ("airflow.cfg", "[core] parallelism", "removed"),
+    ]
 
 
 @pytest.mark.parametrize(
