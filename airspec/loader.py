@@ -21,6 +21,7 @@ from airspec.source import Path, SourceMap, Span
 from airspec.terminal import printable
 
 MAX_BYTES = 4 * 1024 * 1024
+BOM = "\ufeff"  # a UTF-8 byte-order mark, as decoded text
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 MAX_COMMENT_RUN = 10_000
@@ -89,7 +90,7 @@ def decode(raw: bytes, name: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ContentError("not valid UTF-8 text", _span_at(raw, exc.start, name)) from None
-    return text.removeprefix("\ufeff")
+    return text  # a byte-order mark stays: YAML and .env readers skip it, Airflow's airflow.cfg reader refuses it
 
 
 def _text_span(text: str, offset: int, name: str) -> Span:
@@ -110,6 +111,7 @@ def load_file(path: str) -> Loaded:
 
 def load_text(text: str, name: str) -> Loaded:
     """Parse one YAML document; raise InputError with a position for anything unusable."""
+    text = text.removeprefix(BOM)  # YAML allows one at the start of a stream
     node, by_libyaml = _parse(text, name, pure=False)
     if node is None:
         return Loaded({}, SourceMap(name, {}, {}), text)

@@ -125,6 +125,11 @@ def test_junit(cfg: Path, tmp_path: Path) -> None:
     [
         (["lint", "broken.yaml"], "broken.yaml:2:1: error AS000 invalid YAML"),
         (["lint", "dup.cfg", "--airflow-version", "3.3"], "dup.cfg:3:1: error AS000 "),
+        # Saved by an editor that writes a BOM: real Airflow 3.3.2 stops with "File contains no section headers".
+        (
+            ["lint", "bom.cfg", "--airflow-version", "3.3"],
+            "bom.cfg:1:1: error AS000 the file starts with a byte-order",
+        ),
     ],
 )
 def test_unusable_content_is_a_finding(tmp_path: Path, args: list[str], finding: str) -> None:
@@ -132,6 +137,7 @@ def test_unusable_content_is_a_finding(tmp_path: Path, args: list[str], finding:
     AS000 finding at its position, exit 1, like any error finding."""
     (tmp_path / "broken.yaml").write_text("a: [\n", encoding="utf-8")
     (tmp_path / "dup.cfg").write_text("[core]\nparallelism = 1\nparallelism = 2\n", encoding="utf-8")
+    (tmp_path / "bom.cfg").write_bytes(b"\xef\xbb\xbf[core]\nparallelism = 1\n")
     result = airspec(*args, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.startswith(finding), result.stdout
