@@ -14,6 +14,7 @@ import math
 import os
 import re
 import stat
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from airspec.errors import ContentError, InputError
@@ -37,12 +38,16 @@ _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*|0[0-9_]+)$")
 _PURE_ONLY = re.compile("[\x85\u2028\u2029\ufeff]|^\\.\\.\\.", re.MULTILINE)
 
 
-class Loaded(NamedTuple):
+@dataclass(frozen=True)
+class Loaded:
     """A YAML document as plain Python data, with where each part of it was written."""
 
     data: Any
     source: SourceMap
     text: str
+    # What a reader derives from the document once and reuses (validation's split of the positions by
+    # environment): kept with the document, so that it lives exactly as long as the document.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def read_text(path: str) -> str:
