@@ -691,7 +691,7 @@ def test_overrides_must_pass_the_compose_specification() -> None:
         "variant.yaml:9:7: error: compose.overrides.services.airflow-scheduler: not valid for the Compose "
         "Specification: unexpected key restart_policy",
         "variant.yaml:11:9: error: compose.overrides.services.airflow-scheduler.cpus: not valid for the Compose "
-        "Specification: expected number or string",
+        "Specification: expected a number or a string",
     ]
     secret = compose_error(
         OVERRIDES + "    services:\n      redis-ui:\n        image: {password: s3cr3t-value}\n"
