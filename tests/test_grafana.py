@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from airspec.artifacts import build
@@ -143,3 +145,25 @@ def test_configmap_is_valid_kubernetes_and_carries_the_dashboard(tmp_path: Path)
     assert configmap["metadata"]["labels"] == {"grafana_dashboard": "1"}
     (data,) = configmap["data"].values()
     assert data == by_kind["grafana-dashboard"]
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=40,
+)
+
+
+@given(_JSON_VALUES)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_indented_json_writes_what_the_stdlib_encoder_writes(value: Any) -> None:
+    """The dashboard's encoder against the oracle it replaces, byte for byte (any text, any number, nesting,
+    empty containers)."""
+    assert grafana.indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_dashboard_text_is_the_stdlib_encoding(name: str) -> None:
+    resolved = CASES[name]
+    text = grafana.render(resolved)
+    assert text == json.dumps(grafana.dashboard(resolved), indent=2, ensure_ascii=False) + "\n"
