@@ -45,10 +45,6 @@ def run_once(argv: list[str], env: dict[str, str] | None = None) -> tuple[float,
     return (time.perf_counter() - start) * 1000, usage.ru_maxrss
 
 
-def median_ms(argv: list[str], runs: int, env: dict[str, str] | None = None) -> float:
-    return statistics.median(run_once(argv, env)[0] for _ in range(runs))
-
-
 def many_specs(folder: Path, count: int) -> Path:
     """`count` copies of the kubernetes-helm example, each with its own name, in their own folders."""
     text = (ROOT / EXAMPLE).read_text()
@@ -193,14 +189,21 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
         env |= {"AIRFLOW_HOME": scratch + "/airflow-home", "AIRFLOW_CONFIG": str(ROOT / RAW_CFG)}
         rows.append(("peer: airflow config lint (same cfg)", [str(AIRFLOW), "config", "lint"], None, env))
+    # The rows take turns, one run each per round (a peer every few rounds: they are slow), so that a ratio between
+    # two rows compares runs made under the same load on a shared machine, not a minute apart.
+    samples: dict[str, list[float]] = {name: [] for name, *_ in rows}
+    peer_every = max(1, args.runs // max(3, args.runs // 4))
+    for round_ in range(args.runs):
+        for name, argv, _, env in rows:
+            if not name.startswith("peer") or round_ % peer_every == 0:
+                samples[name].append(run_once(argv, env)[0])
     base = None
     results: dict[str, float] = {}
     missed = False
     print(f"{'command':<40} {'median ms':>10} {'x pass':>8} {'x floor':>8} {'target':>10}")
     floor = None
-    for name, argv, target, env in rows:
-        runs = max(3, args.runs // 4) if name.startswith("peer") else args.runs
-        ms = median_ms(argv, runs, env)
+    for name, _, target, _ in rows:
+        ms = statistics.median(samples[name])
         results[name] = ms
         base = base or ms
         if name.startswith("floor: + airspec"):
