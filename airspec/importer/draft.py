@@ -1,6 +1,6 @@
 """What an import is building: the spec as plain data, a TODO per decision that needs a person, and a report row
-for every setting read. Report rows never carry a value (a value may be a secret): only where it was and where it
-went."""
+for every setting read (and for what compile writes that the files do not have). Report rows never carry a value (a
+value may be a secret): only where it was and where it went."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ from airspec.source import Span
 # Where a setting went, as the report names it.
 MODELLED = "modelled"
 CONFIG = "config"
+PASSTHROUGH = "passthrough"  # helm.values or compose.overrides, as written
 SECRET = "secret reference"
+MOVED = "moved"
 DROPPED = "dropped"
 PERSON = "needs a person"
+COMPILED = "written by compile"  # compile writes it and the file does not have it (or has another value)
+# Rows that carry a setting into the spec as the file has it: compiled, it reads back the same.
+CARRIED = (MODELLED, CONFIG, PASSTHROUGH)
 
 
 class Row(NamedTuple):
@@ -24,6 +29,7 @@ class Row(NamedTuple):
     went: str  # MODELLED, CONFIG, SECRET, DROPPED or PERSON
     key: str  # the spec key it landed on ("" when dropped)
     why: str = ""
+    env: str = ""  # the environment overlay the file was imported into ("": the base)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -33,13 +39,15 @@ class Row(NamedTuple):
             "went": self.went,
             "key": self.key,
             "why": self.why,
+            "environment": self.env or None,
         }
 
 
 class Draft:
     """The spec being built (plain data, dotted paths), its TODO comments, and the report."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: str = "") -> None:
+        self.env = env  # the environment overlay being imported ("": the base)
         self.data: dict[str, Any] = {}
         self.todos: list[str] = []
         self.rows: list[Row] = []
@@ -75,11 +83,11 @@ class Draft:
             node.pop(path[-1], None)
 
     def row(self, at: Span, setting: str, went: str, key: str = "", why: str = "") -> None:
-        self.rows.append(Row(at, setting, went, key, why))
+        self.rows.append(Row(at, setting, went, key, why, self.env))
 
     def person(self, at: Span, setting: str, why: str) -> None:
         """A setting the import could not carry over: listed, with a TODO, and the run exits 1."""
-        self.rows.append(Row(at, setting, PERSON, "", why))
+        self.rows.append(Row(at, setting, PERSON, "", why, self.env))
         self.todos.append(f"{at.file}:{at.line}: {setting}: {why}")
 
     @property
