@@ -108,6 +108,22 @@ def test_known_changes_are_each_reported_once_at_their_place(tmp_path: Path) -> 
     assert report.drift
 
 
+def test_values_sharing_few_keys_are_compared_key_by_key(tmp_path: Path) -> None:
+    """Deployed values with many more keys than airspec writes (a full copy of the chart's values.yaml) are still
+    compared key by key, never reported as one change of the whole file."""
+    spec = example("kubernetes-helm")
+    compiled(spec, tmp_path)
+    values_path = tmp_path / "helm/values.yaml"
+    values = load_yaml(values_path)
+    extra = {f"extra{i}": {"enabled": False} for i in range(3 * len(values))}
+    values["scheduler"]["replicas"] = 3
+    dump_yaml({**values, **extra}, values_path)
+    report = run(spec, str(tmp_path))
+    assert found(report) == sorted(
+        [("helm-values", "scheduler.replicas", "changed")] + [("helm-values", k, "added") for k in extra]
+    )
+
+
 def test_scheduler_replicas_points_at_the_spec_line(tmp_path: Path) -> None:
     spec = example("kubernetes-helm")
     compiled(spec, tmp_path)
