@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
 from airspec.catalog import UnknownVersion
 from airspec.errors import ContentError, InputError, UsageError
 from airspec.importer import chart, dotenv, overlay
 from airspec.importer.draft import DROPPED, MODELLED, PERSON, Draft, Row
 from airspec.importer.options import migrated, remote_provider, route, same, setting_at
+from airspec.lint.inputs import executors_of
 from airspec.lint.model import FileContext, Opt
+from airspec.model.spec import Executor
 
 _NAME = re.compile(r"[a-z0-9_]{1,128}")
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+EXECUTORS = frozenset(get_args(Executor))  # what the spec's `executor` takes
 
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
@@ -158,16 +161,18 @@ def _part(
         )
     releases: list[str] = []
     if "helm-values" in kinds:
+        from airspec.catalog import charts
         from airspec.importer import values
 
         _, releases = values.chart_release(files, draft, exact_version(target))
+        draft.chart_config = charts.defaults(releases[0]).get("config")
         for ctx in files:
             if ctx.kind == "helm-values":
                 values.drop_default_config(ctx, draft, releases)
     executor = chart.executor_of(files)
     if executor is None and releases:
         executor = _chart_executor(files, draft, releases[0])
-    if executor is not None:
+    if executor is not None and set(executor if isinstance(executor, list) else [executor]) <= EXECUTORS:
         draft.put(("executor",), executor)
     api_server = catalog.runtime.web_command == "api-server"
     for ctx in files:
@@ -189,7 +194,9 @@ def _part(
             "database.url: an external database and no connection in the files; create the reference"
         )
     opts = [*dotenv_options, *(o for f in files for o in f.options)]
-    set_by_files = {s for s in (setting_at(o.section, o.name) for o in opts) if s is not None}
+    set_by_files = {
+        s for s in (setting_at(o.section, o.name) for o in opts) if s is not None
+    } - draft.defaulted
     _rest(files, dotenvs, draft, kept, releases, set_by_files)
     return _Part(draft, target)
 
@@ -203,13 +210,11 @@ def _rest(
     set_by_files: set[str],
 ) -> None:
     """Settle the draft; carry what the spec does not model; report what compile still writes differently."""
-    from airspec.catalog import charts
     from airspec.importer import differs, services, settle, values
     from airspec.mask import Masker
 
     resolved = settle.settled(draft, kept)
-    chart_config = charts.defaults(releases[0]).get("config") if releases else None
-    if settle.unset_defaults(draft, resolved, set_by_files, chart_config):
+    if settle.unset_defaults(draft, resolved, set_by_files, draft.chart_config):
         resolved = settle.valid(draft)
     masker = Masker(False, resolved.catalog)
     targets = resolved.spec.targets
@@ -257,7 +262,6 @@ def _not_a_target(ctx: FileContext, draft: Draft) -> None:
 def _chart_executor(files: list[FileContext], draft: Draft, release: str) -> str | list[str] | None:
     """A values file that names no executor runs the chart's default one."""
     from airspec.catalog import charts
-    from airspec.lint.inputs import executors_of
 
     named = charts.release(release).defaults.get("executor")
     found = executors_of(named) if isinstance(named, str) else []
@@ -346,7 +350,12 @@ def _options(
             continue
         setting = setting_at(moved.section, moved.name)
         if setting == "executor":
-            draft.row(moved.key, moved.label, MODELLED, "executor")
+            named = set(executors_of(moved.value))
+            if named <= EXECUTORS:
+                draft.row(moved.key, moved.label, MODELLED, "executor")
+            else:
+                why = f"not an executor the spec has ({', '.join(sorted(EXECUTORS))}); the spec runs its default"
+                draft.person(moved.key, moved.label, why)
         elif setting == "dags_folder":
             _dags_folder(moved, draft)
         elif setting in ("remote_logging", "remote_base_log_folder", "remote_log_conn_id", "encrypt_s3_logs"):

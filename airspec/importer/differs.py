@@ -11,13 +11,13 @@ variables the compiled compose file reads from it.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterator
 from typing import Any
 
 from airspec.envopt import env_option
 from airspec.importer import tree
 from airspec.importer.draft import CARRIED, COMPILED, Draft, Row
+from airspec.importer.options import is_default as options_default
 from airspec.importer.options import same
 from airspec.importer.services import environment
 from airspec.lint.model import FileContext
@@ -60,11 +60,14 @@ class _Explained:
         self.labels = {r.setting for r in mine}
         self.variables = {r.setting for r in mine if _ENV_NAME.fullmatch(r.setting)}
 
-    def covers(self, path: tree.Path, whole: bool) -> bool:
-        """Whether a row is at `path` or above it (or anywhere below it, for a value compared `whole`: a list)."""
+    def covers(self, path: tree.Path, whole: bool, below: Any = tree.MISSING) -> bool:
+        """Whether a row is at `path` or above it (or anywhere below it, for a value compared `whole`: a list);
+        for a mapping of the file that compile does not write (`below`), whether rows cover each of its leaves."""
         steps = tuple(str(p) for p in path)
         if any(tree.covers(p, steps) or (whole and tree.covers(steps, p)) for p in self.paths):
             return True
+        if isinstance(below, dict) and below:
+            return all(self.covers((*path, *leaf), isinstance(v, list)) for leaf, v in tree.leaves(below))
         if whole and steps and steps[-1] == "env":  # Helm env items are named by their variable
             return bool(self.variables) or any(label.startswith("env[") for label in self.labels)
         return (
@@ -80,7 +83,7 @@ def _tree(ctx: FileContext, draft: Draft, compiled: Any, resolved: Resolved) -> 
     variables: dict[tuple[str, str], list[tree.Path]] = {}
     for path, kind in _walk(compiled, ctx.data, (), ctx.kind):
         value = tree.at(ctx.data, path) if kind != "written" else tree.at(compiled, path)
-        if explained.covers(path, isinstance(value, list)):
+        if explained.covers(path, isinstance(value, list), value if kind == "absent" else tree.MISSING):
             continue
         if ctx.kind == "compose" and len(path) == 4 and path[2] == "environment" and env_option(str(path[3])):
             variables.setdefault((str(path[3]), kind), []).append(path)  # one row per Airflow option
@@ -160,23 +163,8 @@ def _cfg(ctx: FileContext, draft: Draft, resolved: Resolved) -> None:
 
 
 def is_default(default: str | None, value: str) -> bool:
-    """Whether `value` is Airflow's default as the catalog records it (`{AIRFLOW_HOME}`-style fields match
-    anything, as Airflow fills them in)."""
-    if default is None:
-        return value.strip() == ""
-    if same(default.replace("%%", "%"), value):
-        return True
-    try:
-        parts = list(string.Formatter().parse(default))
-    except ValueError:
-        return False
-    if not any(field is not None for _, field, _, _ in parts):
-        return False
-    pattern = "".join(
-        re.escape(literal.replace("%%", "%")) + (".*" if field is not None else "")
-        for literal, field, _, _ in parts
-    )
-    return re.fullmatch(pattern.strip(), value.strip(), re.DOTALL) is not None
+    """Whether `value` is Airflow's default as the catalog records it (None: no default, so empty)."""
+    return value.strip() == "" if default is None else options_default(default, value)
 
 
 def _dotenv(paths: list[str], draft: Draft, resolved: Resolved) -> None:

@@ -55,6 +55,10 @@ class Draft:
         self.opts: dict[str, Any] = {}
         # compose services: a connection to one of them is the bundled database's or broker's
         self.services: set[str] = set()
+        # a Helm deployment: the chart's default `config:` (what runs for an option no file sets)
+        self.chart_config: dict[str, Any] | None = None
+        # settings the files set to the value that runs anyway (left out of the spec)
+        self.defaulted: set[str] = set()
 
     def put(self, path: tuple[str, ...], value: Any) -> None:
         node = self.data
@@ -74,13 +78,19 @@ class Draft:
         return node
 
     def drop(self, path: tuple[str, ...]) -> None:
+        """Remove the key at `path`, and each mapping above it that it leaves empty."""
         node: Any = self.data
+        parents = []
         for step in path[:-1]:
             if not isinstance(node, dict) or step not in node:
                 return
+            parents.append((node, step))
             node = node[step]
         if isinstance(node, dict):
             node.pop(path[-1], None)
+        for parent, step in reversed(parents):
+            if parent[step] == {}:
+                del parent[step]
 
     def row(self, at: Span, setting: str, went: str, key: str = "", why: str = "") -> None:
         self.rows.append(Row(at, setting, went, key, why, self.env))

@@ -175,8 +175,7 @@ def unset_defaults(
     """A modelled option that no file sets runs at its default (the chart's `config:` default in a Helm
     deployment, else Airflow's): where compile would write another value from the spec's own default (StatsD on,
     examples off), the spec key is set to that default, and reported. Returns whether the draft changed."""
-    from airspec.importer.differs import is_default
-    from airspec.importer.options import SPEC_KEYS
+    from airspec.importer.options import SPEC_KEYS, effective_default, is_default
     from airspec.options import place
 
     changed = False
@@ -189,7 +188,7 @@ def unset_defaults(
             continue
         if _GATED.get(setting) in off:
             continue  # written only while the option that turns it on is on
-        default, whose = _default(resolved.catalog, where, chart_config)
+        default, whose = effective_default(resolved.catalog, *where, chart_config)
         if default is None or "{" in default or is_default(default, written):
             continue
         try:
@@ -212,12 +211,3 @@ def unset_defaults(
 
 # Settings compile writes only while another one is on.
 _GATED = {"statsd_host": "statsd_on", "statsd_port": "statsd_on", "statsd_prefix": "statsd_on"}
-
-
-def _default(catalog: Any, where: tuple[str, str], chart: dict[str, Any] | None) -> tuple[str | None, str]:
-    if chart is not None:
-        value = chart.get(where[0], {}).get(where[1]) if isinstance(chart.get(where[0]), dict) else None
-        if value is not None:
-            return (None if "{{" in str(value) else str(value)), "the chart's default"
-    option = catalog.option(*where)
-    return (option.default if option is not None else None), f"Airflow {catalog.line}'s default"

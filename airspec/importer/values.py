@@ -35,28 +35,29 @@ READ: tuple[tree.Path, ...] = (
 )
 
 
-def named_release(ctx: FileContext) -> str | None:
-    """The chart release whose values.yaml this file was copied from: it names that release's own Airflow version."""
+def named_releases(ctx: FileContext) -> list[str]:
+    """The chart releases (newest first) whose values.yaml this file may be a copy of: it names their own Airflow
+    version."""
     named = {str(ctx.get(k)) for k in ("airflowVersion", "defaultAirflowTag") if version_in(ctx.get(k))}
-    for version in reversed(charts.releases()):
-        facts = charts.release(version)
-        if named & {facts.default_airflow_version, facts.default_airflow_tag}:
-            return version
-    return None
+    return [
+        version
+        for version in reversed(charts.releases())
+        if named
+        & {charts.release(version).default_airflow_version, charts.release(version).default_airflow_tag}
+    ]
 
 
 def chart_release(files: list[FileContext], draft: Draft, target: str) -> tuple[str, list[str]]:
-    """The release the spec's values are for, and the releases whose defaults a value may equal: a published
-    release the files are a copy of pins `helm.chart_version` when it can deploy the target Airflow version."""
+    """The release the spec's values are for, and the releases whose defaults a value may equal: the newest
+    published release the files may be a copy of pins `helm.chart_version` when it can deploy the target Airflow
+    version."""
     default = charts.default_for(target) or charts.default_release()
-    copies = [v for v in (named_release(f) for f in files if f.kind == "helm-values") if v is not None]
+    copies = [(ctx, v) for ctx in files if ctx.kind == "helm-values" for v in named_releases(ctx)]
     chosen = default
-    for version in copies:
-        facts = charts.release(version)
-        if facts.released and charts.unsupported(version, target) is None:
+    for ctx, version in copies:
+        if charts.release(version).released and charts.unsupported(version, target) is None:
             chosen = version
             if version != default:
-                ctx = next(f for f in files if f.kind == "helm-values" and named_release(f) == version)
                 draft.put(("helm", "chart_version"), version)
                 draft.row(
                     ctx.key("airflowVersion") if ctx.has("airflowVersion") else ctx.key("defaultAirflowTag"),
@@ -66,7 +67,7 @@ def chart_release(files: list[FileContext], draft: Draft, target: str) -> tuple[
                     f"the file is chart {version}'s values.yaml (its Airflow version)",
                 )
             break
-    return chosen, list(dict.fromkeys([chosen, *copies]))
+    return chosen, list(dict.fromkeys([chosen, *(v for _, v in copies)]))
 
 
 def default_of(releases: list[str], path: tree.Path, value: Any) -> str | None:
@@ -162,6 +163,8 @@ def _fits(
 def _secret(masker: Masker, path: tree.Path, value: Any) -> bool:
     """Whether `value`, at `path`, is or holds a secret (by a name on the way, text that sets one, a URL's
     userinfo): what the diff masks."""
+    if isinstance(value, bool) or value is None:
+        return False  # a switch (enableBuiltInSecretEnvVars.AIRFLOW__CORE__FERNET_KEY: true) holds no secret
     if masker.path_sensitive(path):
         return True
     return any(True for _ in tree_secrets(value, lambda p: masker.path_sensitive((*path, *p))))
