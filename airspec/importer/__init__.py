@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 from airspec.catalog import UnknownVersion
 from airspec.errors import ContentError, InputError, UsageError
 from airspec.importer import chart, dotenv, overlay
-from airspec.importer.draft import DROPPED, MODELLED, PERSON, Draft, Row
+from airspec.importer.draft import COMPILED, DROPPED, MODELLED, PERSON, Draft, Row
 from airspec.importer.options import migrated, remote_provider, route, same, setting_at
 from airspec.lint.inputs import executors_of
 from airspec.lint.model import FileContext, Opt
@@ -30,6 +30,7 @@ from airspec.model.spec import Executor
 _NAME = re.compile(r"[a-z0-9_]{1,128}")
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 EXECUTORS = frozenset(get_args(Executor))  # what the spec's `executor` takes
+_COMPOSE_TOP = ("volumes", "networks", "configs", "secrets")
 
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
@@ -88,8 +89,15 @@ def _combined(base: Draft, envs: list[Draft]) -> Draft:
     """The base draft with each environment's spec as an overlay, and every row and TODO of each."""
     for env in envs:
         for path in overlay.nulls(env.data):
-            env.drop(tuple(str(p) for p in path))
             dotted = ".".join(str(p) for p in path)
+            if len(path) == 4 and path[:2] == ("compose", "overrides") and path[2] in _COMPOSE_TOP:
+                # `minio-data:` declares a volume with compose's defaults, as `{}` does
+                env.put(tuple(str(p) for p in path), {})
+                at = next(r.at for r in env.rows if r.key == dotted)
+                why = "an overlay cannot write null (it deletes the key there): written as {}, the same to compose"
+                env.row(at, ".".join(str(p) for p in path[2:]), COMPILED, "", why)
+                continue
+            env.drop(tuple(str(p) for p in path))
             for i, row in enumerate(env.rows):
                 if row.key == dotted:
                     why = "a null: an environment overlay cannot write one (there it deletes the key)"

@@ -99,8 +99,10 @@ def helm(ctx: FileContext, draft: Draft, api_server: bool) -> None:
             _put(ctx, draft, (key, "enabled"), kind, "bundled" if enabled else "external")
     statsd = data.get("statsd")
     if isinstance(statsd, dict) and isinstance(statsd.get("enabled"), bool):
+        # The chart's default config turns [metrics] statsd_on on with its exporter: off, StatsD is off.
+        on: tuple[str, ...] = ("metrics", "statsd", "exporter", "enabled")
         _put(
-            ctx, draft, ("statsd", "enabled"), ("metrics", "statsd", "exporter", "enabled"), statsd["enabled"]
+            ctx, draft, ("statsd", "enabled"), on if statsd["enabled"] else on[:2] + on[3:], statsd["enabled"]
         )
     flower = dig(data, ("flower", "enabled"))
     if isinstance(flower, bool) and _celery(draft):
@@ -109,6 +111,7 @@ def helm(ctx: FileContext, draft: Draft, api_server: bool) -> None:
         if isinstance(data.get(key), str) and data[key]:
             ref = {"secret": {"name": data[key], "key": secret_key}}
             _put(ctx, draft, (key,), origin, ref)
+            draft.chart_secrets[".".join(origin)] = key
     for key, (origin, secret_key) in _LITERAL_SECRETS.items():
         if data.get(key) in (None, ""):
             continue
@@ -118,6 +121,7 @@ def helm(ctx: FileContext, draft: Draft, api_server: bool) -> None:
             continue
         name = f"airflow-{secret_key}"
         draft.put(origin, {"secret": {"name": name, "key": secret_key}})
+        draft.chart_secrets[".".join(origin)] = key
         draft.row(where, key, "secret reference", ".".join(origin), "a literal secret was not copied")
         draft.todos.append(
             f"{'.'.join(origin)}: the value at {ctx.file}:{where.line} was not copied; "
@@ -132,6 +136,8 @@ def helm(ctx: FileContext, draft: Draft, api_server: bool) -> None:
         name = dig(data, ("data", key))
         if isinstance(name, str) and name and (path[0] == "database" or _celery(draft)):
             _put(ctx, draft, ("data", key), path, {"secret": {"name": name, "key": "connection"}})
+            draft.chart_secrets[".".join(path)] = f"data.{key}"
+    _literal_broker(ctx, draft, data)
     mount = dig(data, ("dags", "mountPath"))
     if mount == "/opt/airflow/dags":
         draft.row(
@@ -139,6 +145,27 @@ def helm(ctx: FileContext, draft: Draft, api_server: bool) -> None:
         )
     _secret_env(ctx, draft, data)
     _dags(ctx, draft, data)
+
+
+def _literal_broker(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
+    """`data.brokerUrl` written inline (with its password) for an external broker: a Secret reference to create."""
+    url = dig(data, ("data", "brokerUrl"))
+    external = dig(data, ("redis", "enabled")) is False
+    if not (isinstance(url, str) and url and external and _celery(draft)):
+        return
+    where = ctx.key("data", "brokerUrl")
+    if draft.get(("celery", "broker", "url")) is not None:
+        draft.row(where, "data.brokerUrl", DROPPED, "", "superseded by data.brokerUrlSecretName")
+        return
+    draft.put(("celery", "broker", "url"), {"secret": {"name": "airflow-broker-url", "key": "connection"}})
+    draft.chart_secrets["celery.broker.url"] = "data.brokerUrl"
+    draft.row(
+        where, "data.brokerUrl", "secret reference", "celery.broker.url", "a literal secret was not copied"
+    )
+    draft.todos.append(
+        f"celery.broker.url: the value at {ctx.file}:{where.line} was not copied; create Kubernetes Secret "
+        "airflow-broker-url with key connection holding it"
+    )
 
 
 def _secret_env(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
@@ -157,6 +184,7 @@ def _secret_env(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
         setting = setting_at(*place) if place else None
         if setting in SECRETS and isinstance(secret, str) and isinstance(key, str):
             _put(ctx, draft, ("secret", index), SECRETS[setting], {"secret": {"name": secret, "key": key}})
+            draft.chart_secrets[".".join(SECRETS[setting])] = f"secret[{index}]"
             wired.add(str(name))
     builtin = data.get("enableBuiltInSecretEnvVars")
     switches: dict[str, Any] = builtin if isinstance(builtin, dict) else {}

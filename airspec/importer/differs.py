@@ -40,9 +40,11 @@ def rows(files: list[FileContext], dotenvs: list[str], draft: Draft, resolved: R
         if ctx.kind == "airflow.cfg":
             _cfg(ctx, draft, resolved)
         elif ctx.kind == "helm-values" and "helm" in targets:
+            from airspec.catalog import charts
             from airspec.render import helm_values
 
-            _tree(ctx, draft, helm_values.document(resolved).data, resolved)
+            defaults = charts.defaults(resolved.chart_version)
+            _tree(ctx, draft, helm_values.document(resolved).data, resolved, defaults)
         elif ctx.kind == "compose" and "compose" in targets:
             from airspec.render import compose
 
@@ -56,9 +58,11 @@ class _Explained:
 
     def __init__(self, draft: Draft, file: str) -> None:
         mine = [r for r in draft.rows if r.at.file == file and r.env == draft.env and r.went not in CARRIED]
-        self.paths = {tuple(r.setting.split(".")) for r in mine}
+        self.paths = {path_of(r.setting) for r in mine}
         self.labels = {r.setting for r in mine}
+        # an Airflow option variable, as the report names it: in every compose service, and in Helm's env list
         self.variables = {r.setting for r in mine if _ENV_NAME.fullmatch(r.setting)}
+        self.paths |= {("env", name) for name in self.variables}
 
     def covers(self, path: tree.Path, whole: bool, below: Any = tree.MISSING) -> bool:
         """Whether a row is at `path` or above it (or anywhere below it, for a value compared `whole`: a list);
@@ -68,8 +72,6 @@ class _Explained:
             return True
         if isinstance(below, dict) and below:
             return all(self.covers((*path, *leaf), isinstance(v, list)) for leaf, v in tree.leaves(below))
-        if whole and steps and steps[-1] == "env":  # Helm env items are named by their variable
-            return bool(self.variables) or any(label.startswith("env[") for label in self.labels)
         return (
             len(steps) == 4
             and steps[0] == "services"
@@ -78,17 +80,65 @@ class _Explained:
         )
 
 
-def _tree(ctx: FileContext, draft: Draft, compiled: Any, resolved: Resolved) -> None:
+# Helm lists compared item by item, each by the field that names it (as `airspec diff` keys them: `env[TZ]`).
+KEYED = {"env": "name", "secret": "envName"}
+
+
+def keyed(values: Any) -> Any:
+    """Helm values with the KEYED lists as mappings by name (when every item has a distinct name)."""
+    if not isinstance(values, dict):
+        return values
+    out = dict(values)
+    for key, field in KEYED.items():
+        items = values.get(key)
+        if isinstance(items, list) and items:
+            names = [item.get(field) if isinstance(item, dict) else None for item in items]
+            if all(isinstance(n, str) for n in names) and len(set(names)) == len(names):
+                out[key] = dict(zip(names, items, strict=True))
+    return out
+
+
+def setting_of(path: tree.Path) -> str:
+    """A path as the report names it: `env[TZ].value`, `scheduler.replicas`."""
+    if len(path) > 1 and path[0] in KEYED:
+        rest = tree.dotted(path[2:])
+        return f"{path[0]}[{path[1]}]" + (f".{rest}" if rest else "")
+    return tree.dotted(path)
+
+
+def path_of(setting: str) -> tree.Path:
+    """The inverse of setting_of."""
+    named = re.fullmatch(r"([A-Za-z]+)\[([^\]]+)\](?:\.(.*))?", setting)
+    if named:
+        return (named.group(1), named.group(2), *(named.group(3).split(".") if named.group(3) else ()))
+    return tuple(setting.split("."))
+
+
+def _tree(ctx: FileContext, draft: Draft, compiled: Any, resolved: Resolved, defaults: Any = None) -> None:
+    """`defaults`: the chart's values.yaml, to say where compile writes what the chart would fill in anyway."""
     explained = _Explained(draft, ctx.file)
     variables: dict[tuple[str, str], list[tree.Path]] = {}
-    for path, kind in _walk(compiled, ctx.data, (), ctx.kind):
-        value = tree.at(ctx.data, path) if kind != "written" else tree.at(compiled, path)
+    helm = ctx.kind == "helm-values"
+    ours, theirs = (keyed(compiled), keyed(ctx.data)) if helm else (compiled, ctx.data)
+    for path, kind in _walk(ours, theirs, (), ctx.kind):
+        value = tree.at(theirs, path) if kind != "written" else tree.at(ours, path)
         if explained.covers(path, isinstance(value, list), value if kind == "absent" else tree.MISSING):
             continue
         if ctx.kind == "compose" and len(path) == 4 and path[2] == "environment" and env_option(str(path[3])):
             variables.setdefault((str(path[3]), kind), []).append(path)  # one row per Airflow option
             continue
-        draft.rows.append(Row(_span(ctx, path), tree.dotted(path), COMPILED, "", _WHY[kind], draft.env))
+        why = _WHY[kind]
+        default = tree.at(keyed(defaults), path) if defaults is not None else tree.MISSING
+        if (
+            kind == "written"
+            and default is not tree.MISSING
+            and tree.equal(default, value, path, path[0] == "config")
+        ):
+            why += f"; the chart's default is the same ({resolved.chart_version})"
+        span = _span(ctx, path if not (helm and path[0] in KEYED) else path[:1])
+        draft.rows.append(
+            Row(span, setting_of(path) if helm else tree.dotted(path), COMPILED, "", why, draft.env)
+        )
     for (name, kind), paths in variables.items():
         services = ", ".join(str(p[1]) for p in paths)
         why = f"{_WHY[kind]} (services {services})"
@@ -98,6 +148,7 @@ def _tree(ctx: FileContext, draft: Draft, compiled: Any, resolved: Resolved) -> 
         if (
             kind == "written"
             and option is not None
+            and not option.sensitive
             and isinstance(value, str)
             and is_default(option.default, value)
         ):
@@ -110,8 +161,11 @@ def _walk(ours: Any, theirs: Any, path: tree.Path, kind: str) -> Iterator[tuple[
         theirs = environment(theirs)
     if isinstance(ours, dict) and isinstance(theirs, dict):
         for key in ours:
-            if key not in theirs:
-                yield (*path, key), "written"
+            if key not in theirs:  # each leaf compile writes there
+                yield from (
+                    ((*path, key, *leaf), "written")
+                    for leaf, _ in list(tree.leaves(ours[key])) or [((), None)]
+                )
             else:
                 yield from _walk(ours[key], theirs[key], (*path, key), kind)
         for key in theirs:

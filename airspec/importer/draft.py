@@ -59,6 +59,9 @@ class Draft:
         self.chart_config: dict[str, Any] | None = None
         # settings the files set to the value that runs anyway (left out of the spec)
         self.defaulted: set[str] = set()
+        # spec secret keys a chart value wires (`fernetKeySecretName`): it wins over an option's value, as the
+        # chart's variables win over airflow.cfg and `config:` (spec key -> chart key)
+        self.chart_secrets: dict[str, str] = {}
 
     def put(self, path: tuple[str, ...], value: Any) -> None:
         node = self.data

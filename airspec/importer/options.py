@@ -263,6 +263,9 @@ def secret(opt: Opt, setting: str | None, draft: Draft, style: str) -> None:
     if origin[0] == "celery" and not _celery(draft.get(("executor",))):
         draft.row(opt.key, opt.label, DROPPED, "", "no Celery executor reads it")
         return
+    if key in draft.chart_secrets:
+        draft.row(opt.key, opt.label, DROPPED, "", f"superseded by the chart's {draft.chart_secrets[key]}")
+        return
     if setting in ("sql_alchemy_conn", "broker_url", "result_backend") and _host(opt.raw) in draft.services:
         draft.row(opt.key, opt.label, DROPPED, "", "a bundled service's connection: compile writes it")
         return
@@ -271,9 +274,11 @@ def secret(opt: Opt, setting: str | None, draft: Draft, style: str) -> None:
         draft.row(opt.key, opt.label, SECRET, key, f"kept as the environment reference {reference}")
         return
     if style == "helm":
+        # named and keyed as the chart names its own Secrets (`<release>-fernet-key`, key `fernet-key`)
         name = f"airflow-{setting or 'secret'}".replace("_", "-")
-        ref: dict[str, Any] = {"secret": {"name": name, "key": "value"}}
-        create = f"create Kubernetes Secret {name} with key `value` holding it"
+        secret_key = _CHART_KEYS.get(setting or "", "value")
+        ref: dict[str, Any] = {"secret": {"name": name, "key": secret_key}}
+        create = f"create Kubernetes Secret {name} with key `{secret_key}` holding it"
     else:
         variable = "AIRFLOW_" + (setting or "secret").upper()
         ref = {"env": variable}
@@ -281,6 +286,17 @@ def secret(opt: Opt, setting: str | None, draft: Draft, style: str) -> None:
     draft.put(origin, ref)
     draft.row(opt.key, opt.label, SECRET, key, "a literal secret was not copied; the spec references it")
     draft.todos.append(f"{key}: the value at {opt.key.file}:{opt.key.line} was not copied; {create}")
+
+
+# The key each Secret of the chart holds its value under.
+_CHART_KEYS = {
+    "fernet_key": "fernet-key",
+    "api_secret_key": "api-secret-key",
+    "jwt_secret": "jwt-secret",
+    "sql_alchemy_conn": "connection",
+    "broker_url": "connection",
+    "result_backend": "connection",
+}
 
 
 def _celery(executor: Any) -> bool:

@@ -23,16 +23,12 @@ from airspec.lint.model import FileContext
 from airspec.mask import Masker, tree_secrets
 from airspec.source import Span
 
-# Chart keys the component pass and the option readers own, whatever their value (each reports what it read).
-READ: tuple[tree.Path, ...] = (
-    ("executor",),
-    ("airflowVersion",),
-    ("defaultAirflowTag",),
-    ("defaultAirflowRepository",),
-    ("images", "airflow", "tag"),
-    ("images", "airflow", "repository"),
-    ("fullnameOverride",),
-)
+# The parts of a connection the chart builds itself when no Secret names one: with a Secret reference in the spec
+# (database.url, celery.result_backend.url), they go there, never into helm.values.
+CONNECTIONS = {
+    ("data", "metadataConnection"): "database.url",
+    ("data", "resultBackendConnection"): "celery.result_backend.url",
+}
 
 
 def named_releases(ctx: FileContext) -> list[str]:
@@ -49,13 +45,15 @@ def named_releases(ctx: FileContext) -> list[str]:
 
 def chart_release(files: list[FileContext], draft: Draft, target: str) -> tuple[str, list[str]]:
     """The release the spec's values are for, and the releases whose defaults a value may equal: the newest
-    published release the files may be a copy of pins `helm.chart_version` when it can deploy the target Airflow
-    version."""
+    published release the files may be a copy of pins `helm.chart_version` when the target is the Airflow version
+    that release ships (an upgrade gets the release airspec picks for the target)."""
     default = charts.default_for(target) or charts.default_release()
     copies = [(ctx, v) for ctx in files if ctx.kind == "helm-values" for v in named_releases(ctx)]
     chosen = default
     for ctx, version in copies:
-        if charts.release(version).released and charts.unsupported(version, target) is None:
+        facts = charts.release(version)
+        same = target in (facts.default_airflow_version, facts.default_airflow_tag)  # not an upgrade
+        if same and facts.released and charts.unsupported(version, target) is None:
             chosen = version
             if version != default:
                 draft.put(("helm", "chart_version"), version)
@@ -106,7 +104,7 @@ def passthrough(
 ) -> None:
     """Carry what the spec does not model into `helm.values` (`ours`: the values compile writes without it)."""
     data = ctx.data if isinstance(ctx.data, dict) else {}
-    read = set(READ) | {tuple(r.setting.split(".")) for r in draft.rows if r.at.file == ctx.file}
+    read = {tuple(r.setting.split(".")) for r in draft.rows if r.at.file == ctx.file}
     out: dict[str, Any] = draft.get(("helm", "values")) or {}
     for path, value in tree.leaves(data):
         if path[0] in ("config", "env", "secret") or any(tree.covers(p, path) for p in read if p):
@@ -115,6 +113,11 @@ def passthrough(
         version = default_of(releases, path, value)
         if version is not None:
             draft.row(where, setting, DROPPED, "", f"equal to chart {version}'s default")
+            continue
+        connection = next((key for prefix, key in CONNECTIONS.items() if tree.covers(prefix, path)), None)
+        if connection is not None and isinstance(draft.get(tuple(connection.split("."))), dict):
+            why = f"part of a connection: the Secret {connection} names holds the whole URL (see its TODO)"
+            draft.row(where, setting, DROPPED, "", why)
             continue
         if not _fits(ctx, draft, ours, path, value, where, setting):
             continue
