@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from airspec.catalog import Catalog
 from airspec.importer.draft import CONFIG, DROPPED, MODELLED, SECRET, Draft
 from airspec.lint.model import Opt
+from airspec.mask import embeds_secret, url_secrets
 from airspec.options import PLACES, SECRET_SETTINGS
 
 Convert = Callable[[str], Any]
@@ -151,6 +152,10 @@ def route(opt: Opt, target: Catalog, draft: Draft, style: str) -> tuple[str, str
         # what runs anyway: the spec leaves it out (unset_defaults sets a spec key whose own default differs)
         draft.row(opt.key, opt.label, DROPPED, "", f"equal to {whose}")
         draft.defaulted.add(setting or f"[{opt.section}] {opt.name}")
+        return None
+    if any(url_secrets(opt.value)) or embeds_secret(opt.value):
+        why = "its value holds a credential (a URL's user info, or text that sets a secret): not copied"
+        draft.person(opt.key, opt.label, why)
         return None
     if setting in SPEC_KEYS:
         path, convert = SPEC_KEYS[setting]
