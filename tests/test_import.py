@@ -377,3 +377,44 @@ def test_a_value_compile_would_change_is_listed_not_changed(tmp_path: Path) -> N
     row = next(r for r in imported.rows if r.setting == "config.core.dags_folder")
     assert (row.went, row.at.line) == ("needs a person", 9)
     assert pipeline.from_text(imported.text, "imported.yaml").spec.dags.git_sync is not None
+
+
+def _bomb() -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(8):
+        prev, cur = chr(97 + i), chr(98 + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("env", "name", "text", "expected"),
+    [
+        ("local", "values.yaml", None, "expected NAME=FILE"),  # --env without =
+        ("=FILE", "values.yaml", None, "expected NAME=FILE"),
+        ("Local_Dev=FILE", "values.yaml", None, "an environment is named in lower case"),
+        ("local=FILE", "docker-compose.yaml", "services: [unclosed\n", "docker-compose.yaml:"),
+        ("local=FILE", "docker-compose.yaml", _bomb(), "docker-compose.yaml"),
+        ("local=FILE", "deep.yaml", "a:\n" + "".join("  " * i + "- \n" for i in range(1, 400)), "deep.yaml"),
+        ("local=FILE", ".env", f"AIRFLOW__CORE__FERNET_KEY {API_KEY}\n", ".env:1:1"),
+        ("local=FILE", ".env", "A=" + "x" * (1 << 20) + "\n", "larger than"),
+        ("local=FILE", "missing.yaml", None, "missing.yaml"),
+    ],
+)
+def test_hostile_environment_input_gets_one_line_and_exit_2(
+    tmp_path: Path, env: str, name: str, text: str | None, expected: str
+) -> None:
+    base = tmp_path / "values.yaml"
+    base.write_text("defaultAirflowTag: 3.3.2\nexecutor: CeleryExecutor\n", encoding="utf-8")
+    path = tmp_path / "env" / name
+    if text is not None:
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    out = tmp_path / "s.yaml"
+    cmd = [sys.executable, "-m", "airspec", "import", str(base), "--env", env.replace("FILE", str(path))]
+    done = subprocess.run([*cmd, "-o", str(out)], capture_output=True, text=True, env=_env())
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert expected in done.stderr and len(done.stderr.splitlines()) == 1
+    assert API_KEY not in done.stderr + done.stdout
+    assert not out.exists()
