@@ -37,10 +37,9 @@ NOT_IN_IMPORTED_ARTIFACTS = (
     "metrics.alerts",
 )
 # What a chart key listed for a person (or carried as it is into helm.values) stood for in the example: the pod
-# template and the local settings file are compiled from these keys, which the import does not read back.
+# template is compiled from these keys, which the import does not read back.
 LISTED_AS = {
     "podTemplate": ("kubernetes_executor",),
-    "airflowLocalSettings": ("task_defaults.retry_exponential_backoff",),
 }
 
 # Spec keys whose only effect is one Airflow option (options.PLACES' plain values).

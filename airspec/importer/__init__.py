@@ -48,6 +48,7 @@ class _Part(NamedTuple):
 
     draft: Draft
     version: str
+    text: str  # the spec, validated as written ("" for an environment: it is written as an overlay)
 
 
 def run(
@@ -70,18 +71,17 @@ def run(
         groups.setdefault(env, []).append(path)
     base = _part(paths, version, name, kind, "")
     parts = [_part(files, version, name, kind, env, base.version) for env, files in groups.items()]
-    draft = base.draft
-    if parts:
-        draft = _combined(base.draft, [p.draft for p in parts])
+    if not parts:
+        return Imported(base.text, base.draft.rows, base.draft.todos, base.version)
+    draft = _combined(base.draft, [p.draft for p in parts])
     text = spec_text(draft)
-    from_text(text, "imported.yaml")  # what is written validates as it is written
-    if parts:
-        from airspec.loader import load_text
-        from airspec.validate import validate
+    from_text(text, "imported.yaml")  # what is written validates as it is written, in every environment
+    from airspec.loader import load_text
+    from airspec.validate import validate
 
-        loaded = load_text(text, "imported.yaml")
-        for env in groups:
-            validate(loaded, env)
+    loaded = load_text(text, "imported.yaml")
+    for env in groups:
+        validate(loaded, env)
     return Imported(text, draft.rows, draft.todos, base.version)
 
 
@@ -205,8 +205,8 @@ def _part(
     set_by_files = {
         s for s in (setting_at(o.section, o.name) for o in opts) if s is not None
     } - draft.defaulted
-    _rest(files, dotenvs, draft, kept, releases, set_by_files)
-    return _Part(draft, target)
+    text = _rest(files, dotenvs, draft, kept, releases, set_by_files)
+    return _Part(draft, target, text)
 
 
 def _rest(
@@ -216,8 +216,9 @@ def _rest(
     kept: list[Opt],
     releases: list[str],
     set_by_files: set[str],
-) -> None:
-    """Settle the draft; carry what the spec does not model; report what compile still writes differently."""
+) -> str:
+    """Settle the draft; carry what the spec does not model; report what compile still writes differently. The
+    spec text, validated as written (the base's; "" for an environment's, written later as an overlay)."""
     from airspec.importer import differs, services, settle, values
     from airspec.mask import Masker
 
@@ -230,6 +231,8 @@ def _rest(
     if "helm" in targets and any(f.kind == "helm-values" for f in files):
         from airspec.render.helm_values import airspec_values
 
+        if any([values.own_policy(f, draft, resolved) for f in files if f.kind == "helm-values"]):
+            resolved = settle.valid(draft)
         ours = airspec_values(resolved)
         for ctx in files:
             if ctx.kind == "helm-values":
@@ -248,9 +251,13 @@ def _rest(
         services.passthrough(ctx, draft, document, masker)
         services.refused(draft, ctx.file, document)
         carried = True
-    if carried:
+    text = ""
+    if not draft.env:
+        resolved, text = settle.final(draft)  # validated as written: the last validation of the base
+    elif carried:
         resolved = settle.valid(draft)
     differs.rows(files, dotenvs, draft, resolved)
+    return text
 
 
 def _not_a_target(ctx: FileContext, draft: Draft) -> None:

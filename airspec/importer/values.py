@@ -99,6 +99,31 @@ def drop_default_config(ctx: FileContext, draft: Draft, releases: list[str]) -> 
         ctx.options = [o for o in ctx.options if o.label not in dropped]
 
 
+def own_policy(ctx: FileContext, draft: Draft, resolved: Any) -> bool:
+    """`airflowLocalSettings` that is the cluster policy airspec writes for task_defaults.retry_exponential_backoff
+    (values airspec compiled): read back as that key. Returns whether the draft changed."""
+    from airspec.render import local_settings
+
+    text = ctx.get("airflowLocalSettings")
+    if not isinstance(text, str) or draft.get(("task_defaults", "retry_exponential_backoff")) is not None:
+        return False
+    spec = resolved.spec
+    policy = spec.task_defaults.model_copy(update={"retry_exponential_backoff": True})
+    if text != local_settings.render(
+        resolved._replace(spec=spec.model_copy(update={"task_defaults": policy}))
+    ):
+        return False
+    draft.put(("task_defaults", "retry_exponential_backoff"), True)
+    draft.row(
+        ctx.key("airflowLocalSettings"),
+        "airflowLocalSettings",
+        MODELLED,
+        "task_defaults.retry_exponential_backoff",
+        "airspec's own cluster policy for it",
+    )
+    return True
+
+
 def passthrough(
     ctx: FileContext, draft: Draft, ours: dict[str, Any], releases: list[str], masker: Masker
 ) -> None:
@@ -146,6 +171,17 @@ def _fits(
     setting: str,
 ) -> bool:
     """Whether `path` is a key compile leaves alone; if not, the row says what compile writes there."""
+    section = ours.get(str(path[0]))
+    off = isinstance(section, dict) and section.get("enabled") is False
+    # on in the file (or by the chart's default), off as compiled: what configures it has no effect
+    if (
+        off
+        and len(path) > 1
+        and path[1] != "enabled"
+        and tree.at(ctx.data, (path[0], "enabled")) is not False
+    ):
+        draft.row(where, setting, DROPPED, "", f"compile turns {path[0]} off ({path[0]}.enabled): no effect")
+        return False
     for end in range(1, len(path) + 1):
         written = tree.at(ours, path[:end])
         if written is tree.MISSING:
