@@ -173,7 +173,8 @@ def _fits(
     """Whether `path` is a key compile leaves alone; if not, the row says what compile writes there."""
     section = ours.get(str(path[0]))
     off = isinstance(section, dict) and section.get("enabled") is False
-    # on in the file (or by the chart's default), off as compiled: what configures it has no effect
+    # not off in the file, off as compiled: what configures the section has no effect (one the file turned off
+    # itself is carried as the file has it)
     if (
         off
         and len(path) > 1
