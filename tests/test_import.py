@@ -10,15 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airspec import pipeline
 from airspec.artifacts import build
 from airspec.diff.cfg import is_default
-from airspec.importer import Imported, run
+from airspec.importer import Imported, overlay, run
 from airspec.importer.options import SPEC_KEYS
 from airspec.lint.engine import read_files
 from airspec.options import configured, modelled
 from airspec.resolve import Resolved
+from airspec.validate import deep_merge
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "airflow-spec.yaml").is_file())
@@ -417,3 +420,32 @@ def test_hostile_environment_input_gets_one_line_and_exit_2(
     assert expected in done.stderr and len(done.stderr.splitlines()) == 1
     assert API_KEY not in done.stderr + done.stdout
     assert not out.exists()
+
+
+_LEAF = st.one_of(
+    st.integers(-3, 3), st.text("ab", max_size=2), st.booleans(), st.lists(st.integers(0, 2), max_size=2)
+)
+_TREE = st.recursive(
+    _LEAF, lambda inner: st.dictionaries(st.sampled_from("pqrs"), inner, max_size=3), max_leaves=8
+)
+_SPEC = st.dictionaries(st.sampled_from(["core", "helm", "secrets", "x"]), _TREE, max_size=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(base=_SPEC, env=_SPEC)
+def test_an_overlay_merges_back_into_the_environment_it_was_made_from(
+    base: dict[str, Any], env: dict[str, Any]
+) -> None:
+    """What validation merges (airspec.validate.deep_merge) is what was imported: mappings key by key, anything
+    else replaced, `null` for a key the environment does not have."""
+    written = overlay.differences(base, env)
+    assert deep_merge(base, written) == env
+    assert all(written[k] is None for k in base if k not in env)
+
+
+def test_an_overlay_replaces_a_secret_reference_whole() -> None:
+    base = {"secrets": {"fernet_key": {"secret": {"name": "airflow-fernet", "key": "fernet-key"}}}}
+    env = {"secrets": {"fernet_key": {"env": "FERNET_KEY"}}}
+    written = overlay.differences(base, env)
+    assert written == {"secrets": {"fernet_key": {"env": "FERNET_KEY"}}}  # not {secret: null, env: ...}
+    assert deep_merge(base, written) == env
