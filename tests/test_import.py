@@ -18,6 +18,7 @@ from airspec.artifacts import build
 from airspec.diff.cfg import is_default
 from airspec.importer import Imported, overlay, run
 from airspec.importer.options import SPEC_KEYS
+from airspec.importer.report import as_json, as_text
 from airspec.lint.engine import read_files
 from airspec.options import configured, modelled
 from airspec.resolve import Resolved
@@ -449,3 +450,18 @@ def test_an_overlay_replaces_a_secret_reference_whole() -> None:
     written = overlay.differences(base, env)
     assert written == {"secrets": {"fernet_key": {"env": "FERNET_KEY"}}}  # not {secret: null, env: ...}
     assert deep_merge(base, written) == env
+
+
+def test_text_report_counts_values_dropped_for_one_reason_and_json_lists_each(tmp_path: Path) -> None:
+    values = CHART_VALUES[-1]
+    imported = run([str(values)], None, None, "helm-values")
+    text = as_text(imported, "s.yaml")
+    doc = json.loads(as_json(imported, "s.yaml"))
+    workers = [r for r in doc["settings"] if r["setting"].startswith("workers.") and "default" in r["why"]]
+    defaults = [r for r in workers if r["why"] == workers[0]["why"]]
+    assert len(defaults) > 20  # each value of the copied file is in the JSON report ...
+    counted = [line for line in text.splitlines() if f": workers: {len(defaults)} values" in line]
+    assert counted == [
+        f"{values}:{defaults[0]['line']}: workers: {len(defaults)} values dropped ({defaults[0]['why']})"
+    ]
+    assert len(text.splitlines()) < len(doc["settings"]) / 5  # ... and counted per top-level key in text

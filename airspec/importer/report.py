@@ -1,6 +1,6 @@
 """The import report: every setting read, at file:line, and where it went (and what compile writes that the files
-do not have). Values are never shown. In text, the values a copied values.yaml holds at the chart's defaults are
-counted per top-level key (JSON lists each)."""
+do not have). Values are never shown. In text, the many values dropped for one reason (a copied values.yaml's
+defaults, what compile writes the same) are counted per top-level key or service; JSON lists each."""
 
 from __future__ import annotations
 
@@ -14,23 +14,35 @@ if TYPE_CHECKING:
     from airspec.importer import Imported
 
 
+# Reasons many values of one file share (a copied values.yaml, a compose file compile writes the same): counted in
+# text per top-level key (per service), each listed in JSON.
+_BULK = ("compile writes the same value",)
+
+
+def _bulk(row: Row) -> tuple[str, str, str, str] | None:
+    if row.went != DROPPED or not (
+        row.why in _BULK or (row.why.startswith("equal to chart") and "default" in row.why)
+    ):
+        return None
+    parts = row.setting.split(".")
+    group = ".".join(parts[:2]) if parts[0] == "services" and len(parts) > 2 else parts[0]
+    return row.env, row.at.file, group, row.why
+
+
 def as_text(result: Imported, output: str) -> str:
-    lines = []
-    defaults: dict[tuple[str, str, str, str], list[Row]] = {}
+    groups: dict[tuple[str, str, str, str], list[Row]] = {}
     for row in result.rows:
-        if row.went == DROPPED and row.why.endswith("'s default") and row.why.startswith("equal to chart"):
-            group = defaults.setdefault((row.env, row.at.file, row.setting.split(".")[0], row.why), [])
-            group.append(row)
-            if len(group) > 1:
-                continue
-        lines.append(row)
+        key = _bulk(row)
+        if key is not None:
+            groups.setdefault(key, []).append(row)
     text = []
-    for row in lines:
-        group = defaults.get((row.env, row.at.file, row.setting.split(".")[0], row.why), [])
-        if len(group) > 1:
-            first = group[0]
-            setting = first.setting.split(".")[0]
-            shown = f"{first.at.file}:{first.at.line}: {setting}: {len(group)} values {DROPPED} ({first.why})"
+    for row in result.rows:
+        key = _bulk(row)
+        group = groups.get(key, []) if key is not None else []
+        if key is not None and len(group) > 1:
+            if row is not group[0]:
+                continue
+            shown = f"{row.at.file}:{row.at.line}: {key[2]}: {len(group)} values {DROPPED} ({row.why})"
         else:
             where = f" -> {row.key}" if row.key else ""
             why = f" ({row.why})" if row.why else ""
@@ -42,7 +54,7 @@ def as_text(result: Imported, output: str) -> str:
     text.append(
         printable(
             f"wrote {output} (Airflow {result.version}): {read} settings read, {person} need a person, "
-            f"{compiled} written by compile that the files do not have"
+            f"{compiled} written by compile otherwise than the files have it"
         )
     )
     return "\n".join(text) + "\n"
