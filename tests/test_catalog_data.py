@@ -48,8 +48,8 @@ def test_index_lists_every_file() -> None:
     index = json.loads((DATA / "index.json").read_text(encoding="utf-8"))
     assert index["generated_by"] == "tools/build_catalog.py"
     assert sorted(index["lines"]) == sorted(LINES)
-    on_disk = {p.name for p in DATA.glob("*.json")} - {"index.json"}
-    assert on_disk == {f"airflow-{line}.json" for line in index["lines"]}
+    on_disk = {p.name for p in DATA.glob("*.json")} - {"index.json", "sections.json"}
+    assert on_disk == {f"{kind}-{line}.json" for line in index["lines"] for kind in ("airflow", "imports")}
     for line, version in index["lines"].items():
         data = load(line)
         assert data["line"] == line
