@@ -148,3 +148,18 @@ def test_odd_line_separators(compared: list[tuple[Path, dict[str, Any]]]) -> Non
     lines = option_lines(path.read_text(encoding="utf-8"))
     assert ("AS101", lines["webserver.expose_config"]) in found
     assert ("AS210", lines["core.parallelism"]) in found
+
+
+def test_quotes_are_part_of_the_value(compared: list[tuple[Path, dict[str, Any]]]) -> None:
+    """Airflow's configparser keeps the quotes around a value; AS213 reports each quoted string option (AS210 the
+    one typed boolean, which Airflow's getter refuses)."""
+    path, result = next((p, r) for p, r in compared if p.name == "quoted_values.cfg")
+    assert result["values"]["core.executor"] == '"LocalExecutor"'
+    assert result["values"]["core.dags_folder"] == "'/opt/airflow/dags'"
+    assert result["values"]["core.load_examples"] == '"False"'
+    lines = option_lines(path.read_text(encoding="utf-8"))
+    found = set(_findings(path))
+    for key in ("core.executor", "core.dags_folder", "core.load_examples"):
+        assert ("AS213", lines[key]) in found, key
+    assert ("AS210", lines["core.compress_serialized_dags"]) in found
+    assert not [line for code, line in found if code == "AS213" and line == lines["core.default_timezone"]]
