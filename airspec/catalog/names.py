@@ -75,3 +75,8 @@ def sections() -> dict[str, dict[str, str]]:
     with open(os.path.join(DATA, "sections.json"), encoding="utf-8") as fh:
         found: dict[str, dict[str, str]] = json.load(fh)["sections"]
     return found
+
+
+def line_key(line: str) -> tuple[int, ...]:
+    """ "2.10" -> (2, 10): lines in release order."""
+    return tuple(int(p) for p in line.split(".") if p.isdigit())

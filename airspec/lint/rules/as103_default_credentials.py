@@ -6,7 +6,8 @@ chart's `createUserJob.defaultUser.password: admin`, `data.metadataConnection.pa
 `postgresql.auth.postgresPassword`; compose variables such as `POSTGRES_PASSWORD: airflow`,
 `_AIRFLOW_WWW_USER_PASSWORD: airflow`, and `${VAR:-default}` fallbacks of secrets
 (`AIRFLOW__API_AUTH__JWT_SECRET: ${JWT:-airflow_jwt_secret}`); `AIRFLOW_CONN_*` URIs with default credentials;
-`--password admin` in a service's command.
+`--password admin` in a service's command; options the target version does not read count too when their name says
+they hold a secret (`[ldap] bind_password = insecure`).
 
 Why: default credentials are the first thing anyone tries; a placeholder fernet key is not a valid key, so
 Airflow cannot encrypt connections at all. A `${VAR:-default}` fallback silently deploys the default whenever
@@ -31,7 +32,7 @@ import re
 from collections.abc import Iterator
 
 from airspec.envopt import env_option
-from airspec.lint.helpers import substitution_default, weak_secret
+from airspec.lint.helpers import secret_option, substitution_default, weak_secret
 from airspec.lint.inputs import compose_env
 from airspec.lint.model import FileContext, Hit, Rule
 
@@ -55,14 +56,9 @@ _HELM_PATHS = (
 )
 
 
-def _sensitive(ctx: FileContext, section: str, name: str) -> bool:
-    known = ctx.catalog.option(section, name) if ctx.catalog else None
-    return bool(known and known.sensitive)
-
-
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     for opt in ctx.options:
-        reason = weak_secret(opt.value) if _sensitive(ctx, opt.section, opt.name) else None
+        reason = weak_secret(opt.value) if secret_option(ctx, opt.section, opt.name) else None
         if reason:
             yield Hit(opt.at, f"{opt.label} is {reason}; generate a real secret")
 
@@ -81,7 +77,7 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
 def check_compose(ctx: FileContext) -> Iterator[Hit]:
     for name, value, _key, at in compose_env(ctx):
         place = env_option(name)
-        secret = _sensitive(ctx, *place) if place else bool(_SECRET_NAME.search(name))
+        secret = secret_option(ctx, *place) if place else bool(_SECRET_NAME.search(name))
         if not secret or value is None or isinstance(value, dict | list | bool):
             continue
         text = str(value)
