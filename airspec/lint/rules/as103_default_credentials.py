@@ -3,7 +3,8 @@
 Catches: secrets and passwords whose value is a shipped default or a placeholder: `your_fernet_key_here`,
 `changeme`, `<password>`; `airflow:airflow`, `admin:admin` or `postgres:postgres` in connection URLs; the
 chart's `createUserJob.defaultUser.password: admin`, `data.metadataConnection.pass: postgres`,
-`postgresql.auth.postgresPassword`; compose variables such as `POSTGRES_PASSWORD: airflow`,
+`postgresql.auth.postgresPassword`, and `env:` items anywhere in the values named like a secret
+(`POSTGRES_PASSWORD`, `AIRFLOW_CONN_*`); compose variables such as `POSTGRES_PASSWORD: airflow`,
 `_AIRFLOW_WWW_USER_PASSWORD: airflow`, and `${VAR:-default}` fallbacks of secrets
 (`AIRFLOW__API_AUTH__JWT_SECRET: ${JWT:-airflow_jwt_secret}`); `AIRFLOW_CONN_*` URIs with default credentials;
 `--password admin` in a service's command; options the target version does not read count too when their name says
@@ -72,6 +73,25 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
         )
         if reason:
             yield Hit(ctx.value(*path), f"{'.'.join(path)} is {reason}; set a real secret (from a Secret)")
+    yield from _helm_env(ctx, ctx.data, ())
+
+
+def _helm_env(ctx: FileContext, node: object, path: tuple[str | int, ...]) -> Iterator[Hit]:
+    """`env:` items anywhere in the values (top level, a component's, a sidecar's) named like a secret:
+    `POSTGRES_PASSWORD`, `AIRFLOW_CONN_*`. The top level's AIRFLOW__ options are check_cfg's."""
+    if isinstance(node, dict):
+        name, value = node.get("name"), node.get("value")
+        if isinstance(name, str) and isinstance(value, str) and len(path) >= 2 and path[-2] == "env":
+            place = env_option(name)
+            secret = secret_option(ctx, *place) if place else bool(_SECRET_NAME.search(name))
+            reason = weak_secret(value) if secret and not (place and path[:1] == ("env",)) else None
+            if reason:
+                yield Hit(ctx.value(*path, "value"), f"{name} is {reason}; set a real secret (from a Secret)")
+        for key, child in node.items():
+            yield from _helm_env(ctx, child, (*path, str(key)))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _helm_env(ctx, child, (*path, index))
 
 
 def check_compose(ctx: FileContext) -> Iterator[Hit]:
