@@ -1,9 +1,9 @@
 """A long-lived Google Cloud service-account key file is mounted into Airflow (`GOOGLE_APPLICATION_CREDENTIALS`).
 
 Catches: `GOOGLE_APPLICATION_CREDENTIALS` set to a file path that a volume mounts: in Helm values, an `env:` item
-(top level or a component's) or `extraEnv` together with a `mountPath` of `extraVolumeMounts`/`volumeMounts`
-above that path; in compose, a service's `environment:` together with one of its `volumes:`. A `${VAR}` value is
-not judged (the path is not in the file).
+(top level or a component's) or `extraEnv` together with a `mountPath` (top-level `volumeMounts`, a component's
+`extraVolumeMounts`) above that path; in compose, a service's `environment:` together with one of its `volumes:`.
+A `${VAR}` value is not judged (the path is not in the file).
 
 Why: a key file is a password that does not expire: every DAG (and every dependency a DAG imports) can read it and
 use the service account from anywhere until someone deletes the key, and copies of it end up in images, backups
@@ -15,7 +15,7 @@ Bad:
     env:
       - name: GOOGLE_APPLICATION_CREDENTIALS
         value: /var/secrets/google/key.json
-    extraVolumeMounts:
+    volumeMounts:
       - name: gcp-key
         mountPath: /var/secrets/google
 
