@@ -555,7 +555,11 @@ def deprecated_modules(tree: ast.Module, package: str) -> dict[str, dict[str, st
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and ast.unparse(node.func) == "add_deprecated_classes" and node.args:
             mapping = literals.get(ast.unparse(node.args[0]), node.args[0])
-            for module, names in ast.literal_eval(mapping).items():
+            try:
+                redirects = ast.literal_eval(mapping)
+            except ValueError:
+                continue  # built by code, not a literal: such a package is not listed as redirecting
+            for module, names in redirects.items():
                 out[f"{package}.{module}"] = dict(names)
     return out
 
