@@ -94,7 +94,7 @@ def _judge(ctx: FileContext, facts: Imports, opt: Opt, path: str) -> Hit | None:
         return None
     package = facts.package(path) or "airflow"
     release = facts.packages.get(package, "")
-    where = f"{line}" if package == "airflow" else f"{package} {release} (the provider {line} is read with)"
+    where = line if package == "airflow" else f"{package} {release} (the release airspec reads with {line})"
     instead = f"; {verdict.other} has that name" if verdict.other else ""
     return Hit(opt.at, f"{opt.label} names {path}, which is not in {where}{instead}")
 
