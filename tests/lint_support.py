@@ -27,6 +27,8 @@ def write_case(tmp: Path, case: dict[str, Any]) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(item["text"], encoding="utf-8")
         paths.append(str(path))
+    for item in case.get("beside", []):  # files a rule reads from the folder (Dockerfile, requirements.txt)
+        (tmp / item["name"]).write_text(item["text"], encoding="utf-8")
     return paths
 
 

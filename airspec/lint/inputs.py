@@ -227,14 +227,15 @@ def env_ref(text: str) -> bool:
     return "$" in text and ENV_REF.search(text) is not None
 
 
-def _text(value: Any) -> str | None:
-    """A YAML scalar as Airflow would read it; None for templates and $VARs, whose value is not in the file."""
+def _text(value: Any, helm: bool = True) -> str | None:
+    """A YAML scalar as Airflow would read it; None for $VARs and, in Helm values, `{{ }}` templates, whose value
+    is not in the file. Compose does not template: a `{{` there is Airflow's own (a Jinja log template)."""
     if value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
         return "True" if value else "False"
     text = str(value)
-    if "{{" in text or env_ref(text):
+    if (helm and "{{" in text) or env_ref(text):
         return None
     return text
 
@@ -373,7 +374,15 @@ def compose_options(ctx: FileContext) -> list[Opt]:
         place = env_option(name)
         if place is not None:
             out.append(
-                Opt(place[0], place[1], _text(value), key, at, name, "" if value is None else str(value))
+                Opt(
+                    place[0],
+                    place[1],
+                    _text(value, helm=False),
+                    key,
+                    at,
+                    name,
+                    "" if value is None else str(value),
+                )
             )
     return out
 
