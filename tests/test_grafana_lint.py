@@ -1,8 +1,8 @@
 """AS305 and the grafana-dashboard input kind: a team's existing dashboard linted for the version it moves to.
 
 The names a query may read are checked against an oracle built without the code under test: the metric names of
-Airflow 3's own documentation (../shared/upstream/metrics, names and legacy names) as statsd_exporter would
-export them unmapped (tests/statsd_match.py's reading of its escaping), and the names the compiled 3.3 mappings
+Airflow 3's own documentation (../shared/upstream/metrics, names and legacy names) and those a real Airflow 3.3.2
+sent, as statsd_exporter would export them unmapped (tests/statsd_match.py's reading of its escaping), and the names the compiled 3.3 mappings
 produce as tests/statsd_match.py's mapper reads them."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 from airspec import pipeline
 from airspec.errors import ContentError
 from airspec.lint.engine import Request, run
+from airspec.lint.rules.as305_dashboard_unknown_metric import queries
 from airspec.render.prometheus import metrics_in
 from airspec.render.statsd import exporter_name
 from tests.conftest import ROOT, airspec
@@ -42,8 +43,12 @@ def flagged(found: list[Any]) -> set[str]:
 
 
 def _upstream_3_patterns() -> list[re.Pattern[str]]:
-    """What Airflow 3 sends (its documentation's metric tables) as statsd_exporter names it with no mapping."""
+    """What Airflow 3 sends as statsd_exporter names it with no mapping: the names of its documentation's metric
+    tables, and those a real Airflow 3.3.2 sent in one run (the tables, from a later main, lack some of them:
+    `dag_processing.last_run.seconds_ago` without its file)."""
     folder = shared("upstream", "metrics")
+    observed = (folder / "observed-statsd-names-3.3.2.txt").read_text(encoding="utf-8").split()
+    exact = [re.compile(re.escape(escape_metric_name(n))) for n in observed if n.startswith("airflow.")]
     metrics = json.loads((folder / "airflow-metrics-3.json").read_text(encoding="utf-8"))
     legacy = json.loads((folder / "airflow-metrics-3.legacy-names.json").read_text(encoding="utf-8"))
     out = []
@@ -56,7 +61,7 @@ def _upstream_3_patterns() -> list[re.Pattern[str]]:
         ]
         suffix = "(_sum|_count)?" if kind == "timer" else ""
         out.append(re.compile("[A-Za-z0-9_]+".join(map(re.escape, escaped)) + suffix))
-    return out
+    return out + exact
 
 
 def test_a_2x_dashboard_linted_for_3_3_finds_what_airflow_3_no_longer_sends() -> None:
@@ -190,3 +195,40 @@ def test_linting_a_dashboard_stays_clear_of_the_spec_models() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_airspecs_own_dashboards_read_only_what_their_version_emits() -> None:
+    """Every compiled dashboard of the examples, linted for the version it was compiled for: nothing to report."""
+    from tests.conftest import EXAMPLES
+
+    for example in EXAMPLES:
+        resolved = pipeline.resolved(str(ROOT / "examples" / example / "airflow-spec.yaml"))
+        path = ROOT / "golden" / example / "monitoring" / "grafana-dashboard.json"
+        assert len(list(queries(json.loads(path.read_text(encoding="utf-8"))))) > 10, (
+            "the rule reads its queries"
+        )
+        assert findings(path, version=resolved.airflow_version) == [], example
+
+
+def test_names_of_the_charts_default_mappings_on_3_3(tmp_path: Path) -> None:
+    """A dashboard built on the official chart's default StatsD mappings (every name they make), read for 3.3:
+    reported are the names no StatsD name Airflow 3 sends becomes, by the same upstream oracle; they are the
+    per-DAG run timers the chart renames, last_runtime (gone since 2.0) and used_slots (../shared/upstream says
+    Airflow 3 no longer sends it)."""
+    mappings = shared("upstream", "helm-chart", "statsd-mappings.yml").read_text(encoding="utf-8")
+    names = re.findall(r'name: "(airflow_\w+)"', mappings)
+    path = tmp_path / "chart-defaults.json"
+    path.write_text(json.dumps({"schemaVersion": 39, "panels": [{"targets": [{"expr": n} for n in names]}]}))
+    upstream = _upstream_3_patterns()
+    mapped = produced(pipeline.from_text("name: up\nairflow: {version: '3.3'}\n", "spec.yaml"))
+    expected = {n for n in names if n not in mapped and not any(p.fullmatch(n) for p in upstream)}
+    assert expected == {
+        "airflow_dagrun_duration",
+        "airflow_dagrun_failed",
+        "airflow_dag_processing_last_runtime",
+        "airflow_pool_used_slots",
+    }
+    found = findings(path, version="3.3")
+    assert flagged(found) == expected
+    (duration,) = [d for d in found if "becomes airflow_dagrun_duration " in d.message]
+    assert duration.message.endswith("did you mean airflow_dagrun_duration_seconds?")

@@ -4,9 +4,12 @@ Catches: every PromQL query of a dashboard JSON (panel targets, the panels of ro
 template-variable queries) that names an `airflow_` series which no name the target version sends becomes: neither
 a name the StatsD mappings airspec compiles for that version produce, nor the name statsd_exporter gives a metric
 the version sends when no mapping matches it (its escaping of `airflow.<name>`; a timer is a summary, with `_sum`
-and `_count`). Names without the `airflow_` prefix are not Airflow's and are left alone, as are queries of a
-data source that is not Prometheus. A dashboard names no Airflow version: pass --airflow-version, or let a file
-beside it name one. JSON holds no comments, so suppress with --ignore or a baseline.
+and `_count`). A name only the official chart's default mappings make (`airflow_dagrun_duration`) is reported
+too, with airspec's name for it: airspec's Helm values replace those mappings. Names without the `airflow_` prefix are not
+Airflow's and are left alone, as are queries of a data source that is not Prometheus and names a Grafana
+variable completes (`airflow_pool_${field}_slots`). A name that fits a metric whose name holds a free value
+(`<job_name>_heartbeat_failure`) counts as emitted. A dashboard names no Airflow version: pass --airflow-version,
+or let a file beside it name one. JSON holds no comments, so suppress with --ignore or a baseline.
 
 Why: Airflow 3 stopped sending several 2.x metrics and renamed others (`dataset.*` became `asset.*`,
 `zombies_killed` became `task_instances_without_heartbeats_killed`); a panel over such a name shows "No data"
