@@ -16,6 +16,7 @@ FILE_NAMES = {
     "compose": "docker-compose.yaml",
     "workflow": ".github/workflows/ci.yml",
     "statsd-mapping": "statsd-mapping.yml",
+    "grafana-dashboard": "dashboard.json",
 }
 
 

@@ -216,7 +216,7 @@ def test_compose_spelled_differently_is_no_drift(tmp_path: Path) -> None:
     (tmp_path / "compose/.env.example").unlink()
     env_file.write_text(
         "AIRFLOW_UID=1000\nAIRFLOW_API_SECRET_KEY=x\nAIRFLOW_FERNET_KEY=y\nAIRFLOW_JWT_SECRET=z\n"
-        f"POSTGRES_PASSWORD={DB_PASSWORD}\nUNUSED=1\n"
+        f"POSTGRES_PASSWORD={DB_PASSWORD}\nGRAFANA_ADMIN_PASSWORD=g\nUNUSED=1\n"
     )
     assert run(spec, str(tmp_path)).changes == ()
 
@@ -527,6 +527,7 @@ def test_compose_env_needs_every_variable_and_never_reads_values(tmp_path: Path)
     assert [(c["location"], c["kind"]) for c in report["changes"]] == [
         ("AIRFLOW_API_SECRET_KEY", "removed"),
         ("AIRFLOW_JWT_SECRET", "removed"),
+        ("GRAFANA_ADMIN_PASSWORD", "removed"),
         ("POSTGRES_PASSWORD", "removed"),
     ]
     jwt = report["changes"][1]
