@@ -144,6 +144,12 @@ def read(text: str, file: str) -> CfgFile:
     """Read airflow.cfg text as Airflow does, or raise ContentError where Airflow's parser refuses the file."""
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ContentError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", Span(file, 1, 1))
+    if text.startswith("\ufeff"):
+        raise ContentError(
+            "the file starts with a byte-order mark (U+FEFF), which Airflow reads as text before any [section] "
+            "header; Airflow refuses the file: save it as UTF-8 without a BOM",
+            Span(file, 1, 1),
+        )
     cfg = CfgFile(file, lines(text))
     index = cfg._index
     # (section, name) -> line, for the duplicate message

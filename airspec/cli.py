@@ -213,7 +213,8 @@ def init(path: str, force: bool) -> None:
 @click.option(
     "--project",
     is_flag=True,
-    help="Compare all PATHS as one deployment (default: the files of each folder are one deployment)",
+    help="Compare all PATHS as one deployment (default: the files of each folder are one deployment; "
+    "`project = true` in the lint settings does the same)",
 )
 def lint(
     paths: tuple[str, ...],

@@ -14,6 +14,7 @@ import math
 import os
 import re
 import stat
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from airspec.errors import ContentError, InputError
@@ -21,6 +22,7 @@ from airspec.source import Path, SourceMap, Span
 from airspec.terminal import printable
 
 MAX_BYTES = 4 * 1024 * 1024
+BOM = "\ufeff"  # a UTF-8 byte-order mark, as decoded text
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 MAX_COMMENT_RUN = 10_000
@@ -36,12 +38,16 @@ _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*|0[0-9_]+)$")
 _PURE_ONLY = re.compile("[\x85\u2028\u2029\ufeff]|^\\.\\.\\.", re.MULTILINE)
 
 
-class Loaded(NamedTuple):
+@dataclass(frozen=True)
+class Loaded:
     """A YAML document as plain Python data, with where each part of it was written."""
 
     data: Any
     source: SourceMap
     text: str
+    # What a reader derives from the document once and reuses (validation's split of the positions by
+    # environment): kept with the document, so that it lives exactly as long as the document.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def read_text(path: str) -> str:
@@ -89,7 +95,7 @@ def decode(raw: bytes, name: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ContentError("not valid UTF-8 text", _span_at(raw, exc.start, name)) from None
-    return text.removeprefix("\ufeff")
+    return text  # a byte-order mark stays: YAML and .env readers skip it, Airflow's airflow.cfg reader refuses it
 
 
 def _text_span(text: str, offset: int, name: str) -> Span:
@@ -110,6 +116,7 @@ def load_file(path: str) -> Loaded:
 
 def load_text(text: str, name: str) -> Loaded:
     """Parse one YAML document; raise InputError with a position for anything unusable."""
+    text = text.removeprefix(BOM)  # YAML allows one at the start of a stream
     node, by_libyaml = _parse(text, name, pure=False)
     if node is None:
         return Loaded({}, SourceMap(name, {}, {}), text)
@@ -159,11 +166,18 @@ def _parse(text: str, name: str, pure: bool) -> tuple[Any, bool]:
         where = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
         if type(exc).__name__ == "MaxDepthExceededError":
             raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", where) from None
-        raise ContentError(f"invalid YAML: {exc.problem or exc.context or 'cannot parse'}", where) from None
+        raise ContentError(
+            f"{_invalid(name)}: {exc.problem or exc.context or 'cannot parse'}", where
+        ) from None
     except YAMLError as exc:
         raise ContentError(
-            f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'cannot parse'}"
+            f"{_invalid(name)}: {str(exc).splitlines()[0] if str(exc) else 'cannot parse'}"
         ) from None
+
+
+def _invalid(name: str) -> str:
+    """A JSON file (a Grafana dashboard) is read as the YAML it is; the parser's words are YAML's."""
+    return "invalid JSON (read as YAML)" if name.lower().endswith(".json") else "invalid YAML"
 
 
 def _compose(text: str, pure: bool = False) -> tuple[Any, bool]:

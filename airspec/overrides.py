@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,50 +71,14 @@ def schema_problems(document: Any) -> Iterator[tuple[Path, str]]:
 
 
 def _describe(error: Any) -> str | None:
-    # jsonschema's own messages quote the value, which may be a secret: only key names and schema words here.
-    if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
-        error.instance, dict
-    ):
-        # Worked out here: jsonschema's unevaluatedProperties message also lists keys another rule failed on.
-        known: set[str] = set()
-        patterns: set[str] = set()
-        _declared(error.schema, known, patterns)
-        unexpected = [
-            str(k)
-            for k in error.instance
-            if k not in known and not any(re.search(p, str(k)) for p in patterns)
-        ]
+    from airspec import schemawords
+
+    if str(error.validator) in schemawords.UNKNOWN_KEYS:
+        unexpected = schemawords.unexpected_keys(error, _validator().schema)
         if not unexpected:
             return None  # only keys that another error already reports
         return f"not valid for the Compose Specification: unexpected key {', '.join(unexpected)}"
-    if error.validator == "required":  # names keys only
-        return f"not valid for the Compose Specification: {error.message}"
-    if error.validator == "type":
-        return f"not valid for the Compose Specification: expected {_words(error.validator_value)}"
-    if error.validator == "enum":
-        return f"not valid for the Compose Specification: expected one of {', '.join(map(str, error.validator_value))}"
-    return f"not valid for the Compose Specification (its {error.validator} rule fails here)"
-
-
-def _declared(schema: Any, known: set[str], patterns: set[str], depth: int = 0) -> None:
-    """The keys a schema object declares, through allOf/anyOf/oneOf and local $refs (the schema's own layout)."""
-    if not isinstance(schema, dict) or depth > 20:
-        return
-    known.update(schema.get("properties", {}))
-    patterns.update(schema.get("patternProperties", {}))
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        target: Any = _validator().schema
-        for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        _declared(target, known, patterns, depth + 1)
-    for key in ("allOf", "anyOf", "oneOf"):
-        for sub in schema.get(key, []):
-            _declared(sub, known, patterns, depth + 1)
-
-
-def _words(value: Any) -> str:
-    return " or ".join(value) if isinstance(value, list) else str(value)
+    return f"not valid for the Compose Specification: expected {schemawords.expected(error)}"
 
 
 def problems(document: dict[str, Any], overrides: dict[str, Any], source: SourceMap) -> list[Diagnostic]:

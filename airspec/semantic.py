@@ -552,14 +552,16 @@ def helm_values(validated: Validated) -> Iterator[Diagnostic]:
         return
     merged = render.merge(ours, dict(spec.helm.values))
     version = resolved.chart_version
-    found = [("values schema", p, m) for p, m in charts.schema_problems(version, merged)]
-    found += [("templates", p, m) for p, m in charts.render_refusals(version, merged)]
-    for what, path, message in found:
+    for problem in charts.values_problems(version, merged):
+        yield Diagnostic(
+            source.key(base), "error", f"helm.values (merged with what airspec sets): {problem.message}"
+        )
+    for path, message in charts.render_refusals(version, merged):
         at = format_path(path) if path else "the root"
         yield Diagnostic(
             source.key(base),
             "error",
-            f"helm.values: the merged values fail chart {version}'s {what} at {at}: {message}",
+            f"helm.values: the merged values fail chart {version}'s templates at {at}: {message}",
         )
 
 

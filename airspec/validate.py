@@ -156,7 +156,7 @@ def select_environment(loaded: Loaded, env: str | None) -> Selected:
         )
     base = {k: v for k, v in data.items() if k != "environments"}
     merged = deep_merge(base, overlay)
-    split = _split(loaded.source)
+    split = _split(loaded)
     own_keys, own_values = split.envs.get(env, ({}, {}))
     source = SourceMap(loaded.source.file, dict(split.keys), dict(split.values))
     _drop_replaced(source, overlay, ())
@@ -185,25 +185,20 @@ class _Split(NamedTuple):
     envs: dict[str | int, tuple[dict[Path, Span], dict[Path, Span]]]
 
 
-# The split of the last few specs' source maps (by identity; the map is kept so that its id stays its own): one
-# pass over a spec with 5,000 environments instead of one per environment.
-_SPLITS: dict[int, tuple[SourceMap, _Split]] = {}
-
-
-def _split(source: SourceMap) -> _Split:
-    cached = _SPLITS.get(id(source))
-    if cached is not None and cached[0] is source:
-        return cached[1]
+def _split(loaded: Loaded) -> _Split:
+    """The document's positions apart from its environments, and each environment's own: one pass over a spec
+    with 5,000 environments instead of one per environment (kept with the document)."""
+    cached = loaded.derived.get("environment split")
+    if isinstance(cached, _Split):
+        return cached
     split = _Split({}, {}, {})
-    for table, mine, index in ((source.keys, split.keys, 0), (source.values, split.values, 1)):
+    for table, mine, index in ((loaded.source.keys, split.keys, 0), (loaded.source.values, split.values, 1)):
         for path, span in table.items():
             if len(path) >= 2 and path[0] == "environments":
                 split.envs.setdefault(path[1], ({}, {}))[index][path] = span
             else:
                 mine[path] = span
-    if len(_SPLITS) >= 8:
-        _SPLITS.clear()
-    _SPLITS[id(source)] = (source, split)
+    loaded.derived["environment split"] = split
     return split
 
 

@@ -48,8 +48,8 @@ def test_index_lists_every_file() -> None:
     index = json.loads((DATA / "index.json").read_text(encoding="utf-8"))
     assert index["generated_by"] == "tools/build_catalog.py"
     assert sorted(index["lines"]) == sorted(LINES)
-    on_disk = {p.name for p in DATA.glob("*.json")} - {"index.json"}
-    assert on_disk == {f"airflow-{line}.json" for line in index["lines"]}
+    on_disk = {p.name for p in DATA.glob("*.json")} - {"index.json", "sections.json"}
+    assert on_disk == {f"{kind}-{line}.json" for line in index["lines"] for kind in ("airflow", "imports")}
     for line, version in index["lines"].items():
         data = load(line)
         assert data["line"] == line
@@ -218,3 +218,72 @@ def test_3_3_metrics_cover_shared_metric_list() -> None:
     assert set(shared) - set(ours) == known_gone
     retyped = {"asset.orphaned", "edge_worker.heartbeat_count", "edge_worker.heartbeat_count.<worker_name>"}
     assert {n for n, t in shared.items() if n in ours and ours[n] != t} == retyped
+
+
+_IMPORT_PROBE = """
+import importlib, json, sys
+from airflow.executors.executor_loader import ExecutorLoader
+facts = json.load(sys.stdin)
+def exists(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
+print(json.dumps({
+    "executors": ExecutorLoader.executors,
+    "modules": {m: exists(m) for m in facts["modules"]},
+    "attributes": {p: hasattr(importlib.import_module(p.rpartition(".")[0]), p.rpartition(".")[2])
+                   for p in facts["attributes"]},
+}))
+"""
+
+
+def test_import_facts_match_real_airflow() -> None:
+    """The 3.3 import facts of the core package, read from the wheel, are what the real Airflow 3.3.2 imports:
+    each listed core module exists, ExecutorLoader's table is the same, each core executor class is there, and
+    the paths the facts call missing (2.x locations) do not import."""
+    from airspec.catalog.names import imports
+    from tests.validators import probe_python
+
+    facts = imports("3.3")
+    core = [
+        m
+        for m in json.loads((DATA / "imports-3.3.json").read_text())["modules"]
+        if facts.package(m) == "airflow"
+    ]
+    missing = [
+        "airflow.executors.celery_executor",
+        "airflow.api.auth.backend.basic_auth",
+        "airflow.auth.managers.fab.fab_auth_manager",
+    ]
+    assert all(facts.judge(m).kind == "missing" for m in missing)
+    attributes = [p for p in (facts.executors or {}).values() if facts.package(p) == "airflow"]
+    assert attributes and all(facts.judge(p).kind == "ok" for p in attributes)
+    found = probe_python(_IMPORT_PROBE, {"modules": core + missing, "attributes": attributes})
+    assert found["executors"] == facts.executors
+    assert [m for m in core if not found["modules"][m]] == []
+    assert [m for m in missing if found["modules"][m]] == []
+    assert all(found["attributes"].values())
+
+
+def test_import_facts_of_2_x_redirects() -> None:
+    from airspec.catalog.names import imports
+
+    old = imports("2.10")
+    assert old.executor_plugins and not imports("3.3").executor_plugins
+    assert old.judge("airflow.executors.celery_executor.CeleryExecutor") == (
+        "deprecated",
+        "airflow.providers.celery.executors.celery_executor.CeleryExecutor",
+    )
+    assert "SequentialExecutor" in (old.executors or {}) and "SequentialExecutor" not in (
+        imports("3.3").executors or {}
+    )
+
+
+def test_sections_say_which_lines_read_them() -> None:
+    from airspec.catalog.names import sections
+
+    found = sections()
+    assert found["kubernetes"] == {"2.10": "kubernetes_executor", "2.11": "kubernetes_executor"}
+    assert set(found["core"]) == set(LINES)
+    assert "elasticsearch" not in found  # a provider's section: read wherever the provider is installed

@@ -169,7 +169,8 @@ def test_same_meaning_spelled_differently_is_no_drift(tmp_path: Path) -> None:
     spec = example("kubernetes-helm")
     compiled(spec, tmp_path)
 
-    # airflow.cfg: sections and options reordered, names in upper case, True/true, 64/64.0, comments.
+    # airflow.cfg: sections and options reordered, True/true/FALSE, 64/64.0, comments. (Names in another case are
+    # other names to Airflow: see test_deployed_cfg_is_read_as_airflow_reads_it.)
     cfg = tmp_path / "airflow.cfg"
     sections: dict[str, list[str]] = {}
     current = ""
@@ -181,15 +182,15 @@ def test_same_meaning_spelled_differently_is_no_drift(tmp_path: Path) -> None:
             sections[current].append(line)
     out = ["# rewritten by hand; comments and order do not count"]
     for header in reversed(sections):
-        out.append(header.upper() if header == "[core]" else header)
+        out.append(header)
         for line in reversed(sections[header]):
             name, _, value = line.partition(" = ")
             value = {"True": "true", "False": "FALSE", "64": "64.0", "4": "4.0"}.get(value, value)
-            out.append(f"{name.upper() if name == 'parallelism' else name} = {value}")
+            out.append(f"{name} = {value}")
             out.append("; a comment")
         out.append("")
     cfg.write_text("\n".join(out))
-    assert "PARALLELISM = 64.0" in cfg.read_text() and "delete_worker_pods = true" in cfg.read_text()
+    assert "parallelism = 64.0" in cfg.read_text() and "delete_worker_pods = true" in cfg.read_text()
 
     # helm values: keys reordered, numbers as floats, config values unquoted, env lists reversed.
     values_path = tmp_path / "helm/values.yaml"
@@ -231,7 +232,7 @@ def test_compose_spelled_differently_is_no_drift(tmp_path: Path) -> None:
     (tmp_path / "compose/.env.example").unlink()
     env_file.write_text(
         "AIRFLOW_UID=1000\nAIRFLOW_API_SECRET_KEY=x\nAIRFLOW_FERNET_KEY=y\nAIRFLOW_JWT_SECRET=z\n"
-        f"POSTGRES_PASSWORD={DB_PASSWORD}\nUNUSED=1\n"
+        f"POSTGRES_PASSWORD={DB_PASSWORD}\nGRAFANA_ADMIN_PASSWORD=g\nUNUSED=1\n"
     )
     assert run(spec, str(tmp_path)).changes == ()
 
@@ -294,6 +295,15 @@ def test_deployed_cfg_is_read_as_airflow_reads_it(tmp_path: Path) -> None:
     # [core] reads it from DEFAULT; every other section has it too, an option it does not know (as the API lists)
     assert changes and "[core] parallelism" not in {c.location for c in changes}
     assert {(c.kind, c.location.endswith("] parallelism")) for c in changes} == {("added", True)}
+    # Airflow reads lower-case names only (real Airflow 3.3.2 returns the default 32 for this file's parallelism):
+    # `Parallelism` under [core] and anything under [CORE] are never read, so the spec's value is not deployed.
+    compiled(spec, tmp_path)
+    edit(cfg, "parallelism = 64\n", "Parallelism = 64\n[CORE]\nparallelism = 64\n")
+    assert sorted(found(run(spec, str(cfg)))) == [
+        ("airflow.cfg", "[CORE] parallelism", "added"),
+        ("airflow.cfg", "[core] Parallelism", "added"),
+        ("airflow.cfg", "[core] parallelism", "removed"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -533,6 +543,7 @@ def test_compose_env_needs_every_variable_and_never_reads_values(tmp_path: Path)
     assert [(c["location"], c["kind"]) for c in report["changes"]] == [
         ("AIRFLOW_API_SECRET_KEY", "removed"),
         ("AIRFLOW_JWT_SECRET", "removed"),
+        ("GRAFANA_ADMIN_PASSWORD", "removed"),
         ("POSTGRES_PASSWORD", "removed"),
     ]
     jwt = report["changes"][1]

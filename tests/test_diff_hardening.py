@@ -455,7 +455,9 @@ def test_deployed_values_with_escape_sequences(tmp_path: Path) -> None:
         "  changed       [core] executor: spec LocalExecutor, deployed Local\\x1b[8mHIDDEN\\x1b[0mExecutor"
         in (result.stdout)
     )
-    assert "[core] opt\\x1b[2jion: deployed 1" in result.stdout  # option names are lower-cased
+    assert (
+        "[core] opt\\x1b[2Jion: deployed 1" in result.stdout
+    )  # names as written: Airflow never reads this one
     assert f"<- {tmp_path}/deployed\\x1b[2J/airflow.cfg" in result.stdout
     for value in in_cfg:
         assert printable(value) in result.stdout

@@ -125,6 +125,11 @@ def test_junit(cfg: Path, tmp_path: Path) -> None:
     [
         (["lint", "broken.yaml"], "broken.yaml:2:1: error AS000 invalid YAML"),
         (["lint", "dup.cfg", "--airflow-version", "3.3"], "dup.cfg:3:1: error AS000 "),
+        # Saved by an editor that writes a BOM: real Airflow 3.3.2 stops with "File contains no section headers".
+        (
+            ["lint", "bom.cfg", "--airflow-version", "3.3"],
+            "bom.cfg:1:1: error AS000 the file starts with a byte-order",
+        ),
     ],
 )
 def test_unusable_content_is_a_finding(tmp_path: Path, args: list[str], finding: str) -> None:
@@ -132,6 +137,7 @@ def test_unusable_content_is_a_finding(tmp_path: Path, args: list[str], finding:
     AS000 finding at its position, exit 1, like any error finding."""
     (tmp_path / "broken.yaml").write_text("a: [\n", encoding="utf-8")
     (tmp_path / "dup.cfg").write_text("[core]\nparallelism = 1\nparallelism = 2\n", encoding="utf-8")
+    (tmp_path / "bom.cfg").write_bytes(b"\xef\xbb\xbf[core]\nparallelism = 1\n")
     result = airspec(*args, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.startswith(finding), result.stdout
@@ -372,3 +378,28 @@ def test_baseline_keeps_forgiving_a_merged_finding_when_its_lines_move(tmp_path:
     again = airspec(*args, "--fail-on", "info")
     assert again.returncode == 0, again.stdout
     assert again.stdout == ""
+
+
+def test_project_setting_groups_all_inputs_as_the_flag_does(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "airflow.cfg").write_text("[core]\nparallelism = 32\n", encoding="utf-8")
+    (tmp_path / "b" / "values.yaml").write_text(
+        'airflowVersion: "3.3.2"\nconfig:\n  core:\n    parallelism: 64\n', encoding="utf-8"
+    )
+    apart = airspec("lint", "--airflow-version", "3.3", "--select", "AS605", "a", "b", cwd=tmp_path)
+    assert apart.returncode == 0 and apart.stdout == ""
+    flag = airspec(
+        "lint", "--airflow-version", "3.3", "--select", "AS605", "--project", "a", "b", cwd=tmp_path
+    )
+    assert flag.returncode == 1 and "AS605" in flag.stdout
+    (tmp_path / ".airspec.yaml").write_text("lint:\n  project: true\n", encoding="utf-8")
+    setting = airspec("lint", "--airflow-version", "3.3", "--select", "AS605", "a", "b", cwd=tmp_path)
+    assert setting.stdout == flag.stdout and setting.returncode == 1
+    (tmp_path / ".airspec.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_text("[tool.airspec.lint]\nproject = true\n", encoding="utf-8")
+    toml = airspec("lint", "--airflow-version", "3.3", "--select", "AS605", "a", "b", cwd=tmp_path)
+    assert toml.stdout == flag.stdout
+    (tmp_path / "pyproject.toml").write_text('[tool.airspec.lint]\nproject = "yes"\n', encoding="utf-8")
+    bad = airspec("lint", "--airflow-version", "3.3", "a", cwd=tmp_path)
+    assert bad.returncode == 2 and "project must be true or false" in bad.stderr

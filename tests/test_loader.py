@@ -125,3 +125,14 @@ def test_unreadable_files(tmp_path: Path) -> None:
 
 def test_empty_document_is_empty_mapping() -> None:
     assert load_text("# nothing\n", "s").data == {}
+
+
+def test_byte_order_mark_is_skipped_by_yaml_and_kept_for_other_readers(tmp_path: Path) -> None:
+    """YAML allows a BOM at the start of a stream; airflow.cfg's reader (as Airflow's) refuses one, so reading a
+    file must not drop it before the reader that decides (tests/test_cfgfile.py pins that refusal)."""
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfname: x\nlist: [1]\n")
+    assert loader.read_text(str(path)).startswith("\ufeff")
+    loaded = load_file(str(path))
+    assert loaded.data == {"name": "x", "list": [1]}
+    assert str(loaded.source.value(("name",))).endswith("bom.yaml:1:7")

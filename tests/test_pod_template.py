@@ -351,3 +351,36 @@ def test_env_reference_to_an_airflow_option_name_is_an_error() -> None:
     message = str(caught.value)
     assert message.count("\n") == 0
     assert "kubernetes_executor.worker.env[0].name: AIRFLOW__CORE__EXECUTOR is already set" in message
+
+
+def _spec_texts() -> dict[str, str]:
+    out = {name: text for name, text in VARIANTS.items()}
+    for name in EXAMPLES:
+        text = (ROOT / "examples" / name / "airflow-spec.yaml").read_text(encoding="utf-8")
+        if "kubernetes_executor:" in text:
+            out[name] = text
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(_spec_texts()))
+def test_every_variable_airspec_sets_in_a_task_pod_is_refused_in_worker_env(case: str) -> None:
+    """Validation's list of the AIRFLOW__ variables airspec sets itself (semantic.py) and the pod template's
+    (render/pod_template.py) are written apart: a name only the renderer knows would let a user's worker env
+    silently replace what airspec wires. Each one the template writes is refused when the spec sets it too."""
+    import io
+
+    text = _spec_texts()[case]
+    data = read(text)
+    given = {e["name"] for e in (data.get("kubernetes_executor") or {}).get("worker", {}).get("env", [])}
+    pod = read(next(a.text for a in build(resolved_text(text)) if a.kind == "pod-template"))
+    written = {e["name"] for e in pod["spec"]["containers"][0]["env"] if e["name"].startswith("AIRFLOW__")}
+    assert written, case
+    for name in sorted(written - given):
+        changed = read(text)
+        worker = changed.setdefault("kubernetes_executor", {}).setdefault("worker", {})
+        worker.setdefault("env", []).append({"name": name, "value": "x"})
+        stream = io.StringIO()
+        YAML(typ="safe", pure=True).dump(changed, stream)
+        with pytest.raises(SpecInvalid) as caught:
+            resolved_text(stream.getvalue())
+        assert f"{name} is already set from the spec's Airflow options or secrets" in str(caught.value), name

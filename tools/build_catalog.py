@@ -28,6 +28,13 @@ Where each fact comes from, per Airflow line (see ``LINES``):
   (source ``catalog_diff``).
 * enum_options: ``AirflowConfigParser.enums_options``. ``WeightRule.all_weight_rules()`` is read from the
   ``WeightRule`` enum; ``multiprocessing.get_all_start_methods()`` is written as the Linux answer.
+* imports (``imports-<line>.json``): every module under the core and provider packages named ``executors``,
+  ``auth_manager``, ``managers``, ``auth_backend`` or ``backend``, with the names it defines at its top level (a
+  package's imports too) and whether it has a module ``__getattr__``; the redirect modules of
+  ``add_deprecated_classes`` calls; ``ExecutorLoader.executors`` (the short executor names) and whether
+  ``ConnectorSource`` has ``PLUGIN``. What an executor, auth manager or auth backend path can name on the line.
+* sections (``sections.json``): for each section with a core option, and each ``deprecated_sections`` old
+  name, the lines that read it and the section they read it as.
 * metrics: from ``metrics_template.yaml`` in the core wheel when it ships one (3.2+). Otherwise (2.x, 3.0,
   3.1) BEST EFFORT from code: calls ``Stats.incr/decr/gauge/timing/timer`` (receiver named ``Stats`` or
   ``stats``) in the core wheel, the task SDK wheel (3.x) and the provider wheels. A string first argument is
@@ -501,6 +508,135 @@ def code_metrics(wheels: list[Wheel]) -> list[Json]:
     return list(merged.values())
 
 
+# ------------------------------------------------------------------ import paths
+# Packages whose modules options name by import path: executors, auth managers, API auth backends.
+IMPORT_DIRS = ("executors", "auth_manager", "managers", "auth_backend", "backend")
+
+
+def package_of(wheel: Wheel) -> str:
+    """ "apache-airflow-providers-cncf-kubernetes" -> "airflow.providers.cncf.kubernetes"; core -> "airflow"."""
+    name = wheel.package.removeprefix("apache-airflow-providers-")
+    return "airflow" if name == wheel.package else "airflow.providers." + name.replace("-", ".")
+
+
+def top_level_names(tree: ast.Module, package: bool) -> tuple[list[str], bool]:
+    """Names a module defines at its top level (classes, functions, assignments; a package's imports too, which
+    it re-exports; not under ``if TYPE_CHECKING``), and whether it answers any attribute (``__getattr__``)."""
+    names: set[str] = set()
+    dynamic = False
+    todo: list[ast.stmt] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+            dynamic = dynamic or node.name == "__getattr__"
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom) and package:
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+            names.discard("annotations")
+        elif isinstance(node, ast.Try):
+            todo += node.body + node.orelse + [s for h in node.handlers for s in h.body]
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" not in ast.unparse(node.test):
+            todo += node.body + node.orelse
+    return sorted(n for n in names if not n.startswith("_") or n == "__getattr__"), dynamic
+
+
+def deprecated_modules(tree: ast.Module, package: str) -> dict[str, dict[str, str]]:
+    """``add_deprecated_classes({module: {name: new path}}, __name__)`` in a package's ``__init__``: modules that
+    exist only as redirects (``airflow.executors.celery_executor`` in 2.x)."""
+    literals = {
+        ast.unparse(n.targets[0]): n.value
+        for n in tree.body
+        if isinstance(n, ast.Assign) and len(n.targets) == 1
+    }
+    out: dict[str, dict[str, str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "add_deprecated_classes" and node.args:
+            mapping = literals.get(ast.unparse(node.args[0]), node.args[0])
+            try:
+                redirects = ast.literal_eval(mapping)
+            except ValueError:
+                continue  # built by code, not a literal: such a package is not listed as redirecting
+            for module, names in redirects.items():
+                out[f"{package}.{module}"] = dict(names)
+    return out
+
+
+def executor_facts(core: Wheel) -> tuple[dict[str, str] | None, bool]:
+    """``ExecutorLoader.executors`` (short name -> class path) and whether a bare name may name a plugin
+    executor (``ConnectorSource.PLUGIN``); None when the wheel has no ExecutorLoader table (before 2.0)."""
+    if "airflow/executors/executor_constants.py" not in core.names:
+        return None, True
+    constants = ast.parse(core.text("airflow/executors/executor_constants.py"))
+    values = {
+        ast.unparse(n.targets[0]): n.value.value
+        for n in constants.body
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
+    }
+    plugins = any(
+        isinstance(n, ast.ClassDef) and n.name == "ConnectorSource" and "PLUGIN" in ast.unparse(n)
+        for n in constants.body
+    )
+    loader = ast.parse(core.text("airflow/executors/executor_loader.py"))
+    cls = next(n for n in loader.body if isinstance(n, ast.ClassDef) and n.name == "ExecutorLoader")
+    table = next(
+        n.value for n in cls.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "executors"
+    )
+    assert isinstance(table, ast.Dict)
+    aliases = {
+        str(values[ast.unparse(k)]): str(ast.literal_eval(v))
+        for k, v in zip(table.keys, table.values, strict=True)
+        if k
+    }
+    return dict(sorted(aliases.items())), plugins
+
+
+def build_imports(line: str, spec: Line, cache: Path) -> Json:
+    """Every module under the packages of ``IMPORT_DIRS`` in the core and provider wheels, with its top-level
+    names: what an executor, auth manager or auth backend path in a configuration may name on this line."""
+    core = fetch(cache, spec.package, spec.version)
+    providers = [
+        fetch(cache, f"apache-airflow-providers-{n}", v[spec.provider_column]) for n, v in PROVIDERS.items()
+    ]
+    packages: dict[str, str] = {}
+    modules: dict[str, list[str]] = {}
+    dynamic: list[str] = []
+    deprecated: dict[str, str] = {}
+    for wheel in [core, *providers]:
+        package = package_of(wheel)
+        packages[package] = wheel.version
+        for name in wheel.names:
+            parts = name.removesuffix(".py").split("/")
+            if not name.endswith(".py") or "tests" in parts or "example_dags" in parts:
+                continue
+            if package == "airflow" and parts[:2] == ["airflow", "providers"]:
+                continue
+            if not set(parts) & set(IMPORT_DIRS):  # a package of that name, or a module
+                continue
+            module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            tree = ast.parse(wheel.text(name))
+            modules[module], answers_any = top_level_names(tree, parts[-1] == "__init__")
+            if answers_any:
+                dynamic.append(module)
+            for redirect, names in deprecated_modules(tree, module).items():
+                modules.setdefault(redirect, sorted(names))
+                deprecated.update({f"{redirect}.{n}": new for n, new in names.items()})
+    executors, plugins = executor_facts(core)
+    return {
+        "airflow_version": spec.version,
+        "line": line,
+        "packages": packages,
+        "dirs": list(IMPORT_DIRS),  # every module of a read package with one of these in its path is listed
+        "modules": dict(sorted(modules.items())),
+        "dynamic": sorted(dynamic),
+        "deprecated": dict(sorted(deprecated.items())),
+        "executors": executors,
+        "executor_plugins": plugins,
+    }
+
+
 # ------------------------------------------------------------------ main
 def build_line(line: str, spec: Line, cache: Path, earlier: Options | None) -> Json:
     core = fetch(cache, spec.package, spec.version)
@@ -549,16 +685,27 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for stale in set(args.out.glob("airflow-*.json")) - {args.out / f"airflow-{ln}.json" for ln in LINES}:
         stale.unlink()
+    for stale in set(args.out.glob("imports-*.json")) - {args.out / f"imports-{ln}.json" for ln in LINES}:
+        stale.unlink()
     seen: Options = {}  # options of the 2.11 line and of the 3.x lines built so far
+    sections: dict[str, dict[str, str]] = {}  # section -> {line: the section that line reads it as}
     with tempfile.TemporaryDirectory(prefix="airspec-wheels-") as tmp:
         cache = args.wheels or Path(tmp)
         cache.mkdir(parents=True, exist_ok=True)
         for line, spec in LINES.items():
             data = build_line(line, spec, cache, seen if line.startswith("3.") else None)
             dump(args.out / f"airflow-{line}.json", data)
+            dump(args.out / f"imports-{line}.json", build_imports(line, spec, cache))
+            for section, opts in data["options"].items():  # provider sections depend on what is installed
+                if any(o["provider"] is None for o in opts.values()):
+                    sections.setdefault(section, {})[line] = section
+            renamed = parser_attributes(fetch(cache, spec.package, spec.version))["deprecated_sections"]
+            for new, (old, _since) in renamed.items():
+                sections.setdefault(old, {})[line] = new
             if line == DIFF_BASELINE or line.startswith("3."):
                 for section, opts in data["options"].items():
                     seen.setdefault(section, {}).update(opts)
+    dump(args.out / "sections.json", {"sections": dict(sorted(sections.items()))})
     lines = {ln: spec.version for ln, spec in LINES.items()}
     dump(args.out / "index.json", {"lines": lines, "generated_by": "tools/build_catalog.py"})
 

@@ -219,23 +219,6 @@ def validate_values(version: str, values: Any, *, strict: bool = True) -> list[t
     return sorted(found, key=_order)
 
 
-def schema_problems(version: str, values: Any) -> list[tuple[ValuesPath, str]]:
-    """`validate_values(version, values)` (strict root) in words that never quote a value from `values`: a value
-    given there may be a secret."""
-    found = []
-    for e in _validator(version, True).iter_errors(values):
-        if e.validator in ("additionalProperties", "required"):  # these name keys only
-            message = str(e.message)
-        elif e.validator == "type":
-            message = f"is not of type {json.dumps(e.validator_value)}"
-        elif e.validator == "enum":
-            message = f"is not one of {json.dumps(e.validator_value)[:300]}"
-        else:
-            message = f"does not satisfy the schema's {e.validator} {json.dumps(e.validator_value)[:120]}"
-        found.append((tuple(e.absolute_path), message))
-    return sorted(found, key=_order)
-
-
 def _get(values: Any, dotted: str) -> Any:
     node = values
     for part in dotted.split("."):
@@ -330,23 +313,23 @@ class ValuesProblem(NamedTuple):
 
 
 def values_problems(version: str, values: Any) -> list[ValuesProblem]:
-    """`validate_values` made usable for lint: one problem per unknown key (with a did-you-mean: a close name at
-    that level, or the same name at another level), and the schema's other complaints at their value. Null values
-    are left out first: Helm takes `key: ~` as "drop the chart's default"."""
+    """`validate_values` (strict root) in words that never quote a value from `values` (it may be a secret): one
+    problem per unknown key (with a did-you-mean: a close name at that level, or the same name at another level),
+    and the schema's other complaints at their value. Null values are left out first: Helm takes `key: ~` as
+    "drop the chart's default" before it checks the schema."""
     import difflib
-    import re
 
+    from airspec import schemawords
+
+    root = strict_schema(version)
     problems: list[ValuesProblem] = []
     for error in _validator(version, True).iter_errors(_without_nulls(values)):
         path = tuple(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            declared = set(error.schema.get("properties") or {})
-            patterns = list(error.schema.get("patternProperties") or {})
-            for key in sorted(str(k) for k in error.instance):
-                if key in declared or any(re.search(p, key) for p in patterns):
-                    continue
-                where = ".".join(str(p) for p in path) or "the top level"
-                close = difflib.get_close_matches(key, sorted(declared), n=1, cutoff=0.75)
+        where = ".".join(str(p) for p in path)
+        if str(error.validator) in schemawords.UNKNOWN_KEYS:
+            declared = sorted(schemawords.declared(error.schema, root))
+            for key in schemawords.unexpected_keys(error, root):
+                close = difflib.get_close_matches(key, declared, n=1, cutoff=0.75)
                 elsewhere = _placed(version, key, path)
                 if elsewhere:  # the right key at the wrong level
                     hint = f"; did you mean {elsewhere}?"
@@ -354,33 +337,18 @@ def values_problems(version: str, values: Any) -> list[ValuesProblem]:
                     hint = f"; did you mean {'.'.join([*map(str, path), close[0]])}?"
                 else:
                     hint = ""
+                at = where or "the top level"
                 problems.append(
                     ValuesProblem(
-                        (*path, key), True, f"{key!r} is not a key of {where} in chart {version}{hint}"
+                        (*path, key), True, f"{key!r} is not a key of {at} in chart {version}{hint}"
                     )
                 )
             continue
-        wants = _WANTS.get(str(error.validator))
-        if wants is not None:  # the value itself is never quoted: it may be a secret
-            where = ".".join(str(p) for p in path)
-            expected = wants(error.validator_value)
-            problems.append(ValuesProblem(path, False, f"chart {version} wants {where} to be {expected}"))
+        at = where or "the values"
+        problems.append(
+            ValuesProblem(path, False, f"chart {version} wants {at} to be {schemawords.expected(error)}")
+        )
     return problems
-
-
-def _types(value: Any) -> str:
-    names = value if isinstance(value, list) else [value]
-    return " or ".join(f"{'an' if str(n)[0] in 'aeiou' else 'a'} {n}" for n in names)
-
-
-_WANTS: dict[str, Any] = {
-    "type": _types,
-    "enum": lambda v: "one of " + ", ".join(json.dumps(x) for x in v),
-    "const": lambda v: json.dumps(v),
-    "minimum": lambda v: f">= {v}",
-    "maximum": lambda v: f"<= {v}",
-    "pattern": lambda v: f"a string matching {v}",
-}
 
 
 def _without_nulls(node: Any) -> Any:

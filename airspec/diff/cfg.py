@@ -1,7 +1,7 @@
 """airflow.cfg compared by meaning.
 
-Section and option names are compared case-insensitively (Airflow itself reads only lower-case ones: a deployed
-`[CORE]` or `PARALLELISM` is never read, which `airspec lint` reports as AS406); order, comments and blank lines do
+Section and option names are compared as written: Airflow reads only lower-case ones, so a deployed `[CORE]` or
+`Parallelism` is never read (`airspec lint` reports it as AS406) and is drift here, not the spec's option; order, comments and blank lines do
 not count; values are read as Airflow's get() returns them (cfgfile: `%%` is `%`, `%(name)s` the named option's
 value, [DEFAULT]'s options in every section); `True`/`true` and `64`/`64.0` are the same value (booleans by Airflow's words for
 boolean options: t/true/1, f/false/0). An option moved between versions is matched at the place the target version
@@ -40,7 +40,7 @@ _BOOLEAN_WORDS = {"t": True, "true": True, "1": True, "f": False, "false": False
 
 @dataclass(frozen=True)
 class Cfg:
-    """Deployed airflow.cfg options: {(section, option): value}, names lower-cased, values as Airflow reads them."""
+    """Deployed airflow.cfg options: {(section, option): value}, names and values as Airflow reads them."""
 
     options: dict[Place, str]
     complete: bool = False  # the whole effective configuration (REST API), defaults included
@@ -51,7 +51,7 @@ def parse(text: str, name: str) -> dict[Place, str]:
     """Deployed airflow.cfg text -> {(section, option): value}, read by cfgfile exactly as Airflow reads the file
     (a file Airflow refuses raises ContentError at the line, never quoting it), each section with the [DEFAULT]
     options it does not set itself, values interpolated (where Airflow cannot interpolate one, its text with `%%`
-    read as `%`). Names are lower-cased here: see the module docstring."""
+    read as `%`). Names stay as written: see the module docstring."""
     from airspec import cfgfile
 
     parsed = cfgfile.read(text, name)
@@ -68,9 +68,7 @@ def parse(text: str, name: str) -> dict[Place, str]:
             continue
         for entry in [*parsed.section(section).values(), *parsed.inherited(section)]:
             value = parsed.value(section, entry.name)
-            out[(section.strip().lower(), entry.name.lower())] = (
-                value if value is not None else entry.value.replace("%%", "%")
-            )
+            out[(section, entry.name)] = value if value is not None else entry.value.replace("%%", "%")
     return out
 
 
@@ -94,7 +92,7 @@ def from_api(payload: Any, name: str) -> dict[Place, str]:
             value = option.get("value")
             if isinstance(value, list):  # (value, source) when the server adds sources
                 value = value[0] if value else ""
-            out[(section["name"].lower(), option["key"].lower())] = "" if value is None else str(value)
+            out[(section["name"], option["key"])] = "" if value is None else str(value)
     return out
 
 

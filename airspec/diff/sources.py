@@ -29,7 +29,7 @@ from typing import Any
 from airspec.artifacts import YAML_KINDS, Artifact
 from airspec.diff import cfg
 from airspec.errors import InputError
-from airspec.loader import load_text, read_text
+from airspec.loader import BOM, load_text, read_text
 from airspec.terminal import printable
 
 USER_SUPPLIED = "USER-SUPPLIED VALUES:"
@@ -211,7 +211,7 @@ def _kind_by_name(name: str) -> str | None:
 
 
 def _looks_like_ini(text: str) -> bool:
-    for line in text.splitlines():
+    for line in text.removeprefix(BOM).splitlines():
         line = line.strip()
         if not line or line.startswith(("#", ";")):
             continue
@@ -252,6 +252,8 @@ def read_yaml(label: str, text: str, artifacts: list[Artifact], name: str = "") 
         ("mappings", "statsd-mappings"),
         ("scrape_configs", "prometheus-scrape"),
         ("groups", "prometheus-rules"),
+        ("datasources", "grafana-datasources"),
+        ("providers", "grafana-dashboard-provider"),
         ("jobs", "ci-workflow"),
     ):
         if key in data:
@@ -313,7 +315,7 @@ def parse_artifact(kind: str, label: str, text: str, name: str = "") -> Deployed
 def env_names(text: str) -> frozenset[str]:
     """Variable names a compose .env file sets (values are the deployment's own and are never read)."""
     names = set()
-    for line in text.splitlines():
+    for line in text.removeprefix(BOM).splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue

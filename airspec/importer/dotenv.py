@@ -23,9 +23,9 @@ def is_dotenv(path: str) -> bool:
 
 def read(path: str, draft: Draft) -> tuple[list[Opt], str | None]:
     """The Airflow options a .env file sets, and the Airflow version its AIRFLOW_IMAGE_NAME names."""
-    from airspec.loader import read_text
+    from airspec.loader import BOM, read_text
 
-    text = read_text(path)
+    text = read_text(path).removeprefix(BOM)
     if len(text) > MAX_BYTES:
         raise InputError(f"{path}: larger than {MAX_BYTES} bytes")
     options: list[Opt] = []

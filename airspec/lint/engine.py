@@ -262,9 +262,8 @@ def _unusable(path: str, exc: ContentError) -> Diagnostic:
 def _read(path: str, forced: str | None) -> inputs.Source:
     text = read_text(path)
     kind = forced or inputs.kind_by_name(path)
-    if kind == "airflow.cfg" or (
-        kind is None and not path.lower().endswith(inputs.YAML_SUFFIXES) and inputs.looks_like_ini(text)
-    ):
+    structured = path.lower().endswith((*inputs.YAML_SUFFIXES, inputs.JSON_SUFFIX))
+    if kind == "airflow.cfg" or (kind is None and not structured and inputs.looks_like_ini(text)):
         return inputs.Source(path, "airflow.cfg", text)
     loaded = load_text(text, path)
     return inputs.Source(path, forced or inputs.kind_of_yaml(path, loaded.data), text, loaded)

@@ -103,6 +103,21 @@ def spec_span(ctx: SpecContext, *path: str | int) -> Span:
 _SUBSTITUTION_DEFAULT = re.compile(r"\$\{(?P<var>\w+):?-(?P<default>[^}]+)\}")
 
 
+def secret_option(ctx: Context, section: str, name: str) -> bool:
+    """Whether an option holds a secret: as the target version's catalog says; for an option that version does
+    not have (`[ldap] bind_password` of an older Airflow, another provider's), as its name says. A secret in the
+    file is a secret whether or not Airflow reads it. `<option>_cmd` and `<option>_secret` name where the secret
+    comes from, not the secret."""
+    known = ctx.catalog.option(section, name) if ctx.catalog is not None else None
+    if known is not None:
+        return known.sensitive
+    if name.endswith(("_cmd", "_secret")):
+        return False
+    from airspec.mask import sensitive_name
+
+    return sensitive_name(name)
+
+
 def weak_secret(value: str | None) -> str | None:
     """Why a secret value is a known default or a placeholder, or None."""
     if not value:

@@ -4,7 +4,9 @@ Catches: options Airflow marks sensitive (`[core] fernet_key`, `[api] secret_key
 `[database] sql_alchemy_conn` or `[celery] broker_url`/`result_backend` with a password in the URL, ...) given
 a literal value in airflow.cfg, Helm `config:`/`env:` or compose `environment:`; and the chart's own secret
 values (`fernetKey`, `apiSecretKey`, `jwtSecret`, `webserverSecretKey`, `data.metadataConnection.pass`,
-`data.brokerUrl` with a password). Specs are checked by validation (AS000).
+`data.brokerUrl` with a password). An option the target version does not have counts when its name says it holds
+a secret (`[ldap] bind_password` of Airflow 1.10): Airflow does not read it, but it is in the file all the same.
+Specs are checked by validation (AS000).
 
 Why: these files are committed, copied into images and shown in diffs and CI logs; a literal secret there is
 readable by everyone who can read the repository. Airflow reads every sensitive option from `<option>_cmd` or
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import url_credentials, weak_secret
+from airspec.lint.helpers import secret_option, url_credentials, weak_secret
 from airspec.lint.model import FileContext, Hit, Rule
 
 _HELM_SECRETS = {
@@ -42,8 +44,7 @@ _SECRET_WORDS = ("password", "secret", "token", "key")
 
 def literal_secret(section: str, name: str, value: str | None, ctx: FileContext) -> bool:
     """Whether a value of a sensitive option is a secret written in the file."""
-    known = ctx.catalog.option(section, name) if ctx.catalog else None
-    if known is None or not known.sensitive or not value or not value.strip():
+    if not value or not value.strip() or not secret_option(ctx, section, name):
         return False
     if weak_secret(value):
         return False  # a default or placeholder: AS103 says so

@@ -4,7 +4,9 @@ Catches: options in sections the version knows (core and the bundled providers' 
 of that version and not a known move or removal, with the closest known option as a suggestion; sections that
 look like a misspelt known section (`[schedular]`); in airflow.cfg, a section or option name written with capitals
 (`[Core]`, `Executor`): Airflow looks names up in lower case only and its parser keeps them as written, so it
-never reads those. `<option>_cmd` and `<option>_secret` forms of sensitive options are known. In airflow.cfg,
+never reads those. A section that other Airflow lines read and the target does not (`[kubernetes]`, which Airflow
+2 read as `[kubernetes_executor]`, on Airflow 3; `[webserver]` on 3.1+; a section of an older line) is one finding
+at the section, naming its options. `<option>_cmd` and `<option>_secret` forms of sensitive options are known. In airflow.cfg,
 Helm `config:` and AIRFLOW__ variables; specs get it from validation.
 
 The closest known name is looked up for the first 1,000 unknown names of a file (each look-up compares it with
@@ -94,6 +96,7 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     sections = set(catalog.sections())
     hints = _Hints(catalog)
     told: set[str] = set()  # sections already reported
+    unread: dict[str, list[Opt]] = {}  # sections other lines read and this one does not: one finding each
     for opt in ctx.options:
         later = catalog.added_after(opt.section, opt.name, ctx.version)
         if later is not None:
@@ -121,6 +124,9 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             )
             continue
         if opt.section not in sections:
+            if _read_by_other_lines(opt.section):
+                unread.setdefault(opt.section, []).append(opt)
+                continue
             close = hints.section(opt.section)
             if close and opt.section not in told:
                 told.add(opt.section)
@@ -137,6 +143,39 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         yield Hit(
             opt.key, f"{opt.label} is not an option of Airflow {catalog.line}, so it is ignored{advice}"
         )
+    for section, opts in unread.items():
+        yield Hit(_section_span(ctx, opts[0]), _unread_section(ctx, section, opts))
+
+
+def _read_by_other_lines(section: str) -> bool:
+    from airspec.catalog.names import sections
+
+    return section in sections()
+
+
+def _unread_section(ctx: FileContext, section: str, opts: list[Opt]) -> str:
+    """`[kubernetes]` on Airflow 3: which line last read the section (or first will), and where this one reads
+    its options, if at all."""
+    from airspec.catalog.names import line_key, sections
+
+    assert ctx.catalog is not None
+    line = ctx.catalog.line
+    read_by = sections()[section]
+    names = ", ".join(dict.fromkeys(o.name for o in opts))
+    one = len({o.name for o in opts}) == 1
+    ignored = f"{names} {'is' if one else 'are'} ignored"
+    before = sorted((ln for ln in read_by if line_key(ln) < line_key(line)), key=line_key)
+    head = f"[{section}] is not a section of Airflow {line}"
+    if not before:
+        first = min(read_by, key=line_key)
+        return f"{head} (Airflow {first} added it): {ignored} until you upgrade"
+    last = before[-1]
+    new = read_by[last]
+    if new == section:
+        return f"{head} (Airflow {last} read it): {ignored}; remove {'it' if one else 'them'}"
+    readable = all(ctx.catalog.reads(new, o.name) for o in opts)
+    advice = f"set {'it' if one else 'them'} in [{new}]" if readable else f"remove {'it' if one else 'them'}"
+    return f"{head} (Airflow {last} read it as [{new}]): {ignored}; {advice}"
 
 
 RULE = Rule(
