@@ -274,10 +274,9 @@ def refused(draft: Draft, file: str, version: str, ours: dict[str, Any]) -> None
         if not out:
             break
         merged = merge(ours, out)
+        # what validation asks of helm.values (semantic.helm_values), each problem at the key it is about
         found = [(p.path, p.message) for p in charts.values_problems(version, merged)]
         found += charts.render_refusals(version, merged)
-        if not found:
-            found = list(charts.schema_problems(version, merged))
         if not found:
             break
         owners = [(_owner(out, path), message) for path, message in found]
