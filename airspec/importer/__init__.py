@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 from airspec.catalog import UnknownVersion
 from airspec.errors import ContentError, InputError, UsageError
 from airspec.importer import chart, dotenv, overlay
-from airspec.importer.draft import COMPILED, DROPPED, MODELLED, PERSON, Draft, Row
+from airspec.importer.draft import DROPPED, MODELLED, Draft, Row
 from airspec.importer.options import migrated, remote_provider, route, same, setting_at
 from airspec.lint.inputs import executors_of
 from airspec.lint.model import FileContext, Opt
@@ -30,7 +30,6 @@ from airspec.model.spec import Executor
 _NAME = re.compile(r"[a-z0-9_]{1,128}")
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 EXECUTORS = frozenset(get_args(Executor))  # what the spec's `executor` takes
-_COMPOSE_TOP = ("volumes", "networks", "configs", "secrets")
 
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
@@ -73,7 +72,7 @@ def run(
     parts = [_part(files, version, name, kind, env, base.version) for env, files in groups.items()]
     if not parts:
         return Imported(base.text, base.draft.rows, base.draft.todos, base.version)
-    draft = _combined(base.draft, [p.draft for p in parts])
+    draft = overlay.combined(base.draft, [p.draft for p in parts])
     text = spec_text(draft)
     from_text(text, "imported.yaml")  # what is written validates as it is written, in every environment
     from airspec.loader import load_text
@@ -83,37 +82,6 @@ def run(
     for env in groups:
         validate(loaded, env)
     return Imported(text, draft.rows, draft.todos, base.version)
-
-
-def _combined(base: Draft, envs: list[Draft]) -> Draft:
-    """The base draft with each environment's spec as an overlay, and every row and TODO of each."""
-    for env in envs:
-        for path in overlay.nulls(env.data):
-            dotted = ".".join(str(p) for p in path)
-            if len(path) == 4 and path[:2] == ("compose", "overrides") and path[2] in _COMPOSE_TOP:
-                # `minio-data:` declares a volume with compose's defaults, as `{}` does
-                env.put(tuple(str(p) for p in path), {})
-                at = next(r.at for r in env.rows if r.key == dotted)
-                why = "an overlay cannot write null (it deletes the key there): written as {}, the same to compose"
-                env.row(at, ".".join(str(p) for p in path[2:]), COMPILED, "", why)
-                continue
-            env.drop(tuple(str(p) for p in path))
-            for i, row in enumerate(env.rows):
-                if row.key == dotted:
-                    why = "a null: an environment overlay cannot write one (there it deletes the key)"
-                    env.rows[i] = row._replace(went=PERSON, key="", why=why)
-                    env.todos.append(f"{row.at.file}:{row.at.line}: {row.setting}: {why}")
-        written = overlay.overlay(base.data, env.data)
-        base.data.setdefault("environments", {})[env.env] = written
-        for row in env.rows:
-            path = tuple(row.key.split(".")) if row.key else ()
-            if path and not overlay.holds(written, path):
-                row = row._replace(
-                    why=f"{row.why}; the base has the same" if row.why else "the base has the same"
-                )
-            base.rows.append(row)
-        base.todos += [f"environments.{env.env}: {todo}" for todo in env.todos]
-    return base
 
 
 def _part(

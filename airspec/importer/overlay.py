@@ -7,10 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from airspec.importer import tree
+from airspec.importer.draft import COMPILED, PERSON, Draft
 from airspec.validate import deep_merge, is_one_of
 
 # Keys an overlay cannot set (validation refuses them there).
 OWN = ("name", "environments")
+# Top-level compose keys whose entries declare something (`minio-data:`, null, is a volume with compose's defaults).
+COMPOSE_TOP = ("volumes", "networks", "configs", "secrets")
 
 
 def differences(base: Any, env: Any, path: tree.Path = ()) -> dict[str, Any]:
@@ -70,3 +73,34 @@ def holds(out: Any, path: tree.Path) -> bool:
             return False
         node = node[step]
     return True
+
+
+def combined(base: Draft, envs: list[Draft]) -> Draft:
+    """The base draft with each environment's spec as an overlay, and every row and TODO of each."""
+    for env in envs:
+        for path in nulls(env.data):
+            dotted = ".".join(str(p) for p in path)
+            if len(path) == 4 and path[:2] == ("compose", "overrides") and path[2] in COMPOSE_TOP:
+                # `minio-data:` declares a volume with compose's defaults, as `{}` does
+                env.put(tuple(str(p) for p in path), {})
+                why = "an overlay cannot write null (it deletes the key there): written as {}, the same to compose"
+                for at in [r.at for r in env.rows if r.key == dotted][:1]:
+                    env.row(at, ".".join(str(p) for p in path[2:]), COMPILED, "", why)
+                continue
+            env.drop(tuple(str(p) for p in path))
+            for i, row in enumerate(env.rows):
+                if row.key == dotted:
+                    why = "a null: an environment overlay cannot write one (there it deletes the key)"
+                    env.rows[i] = row._replace(went=PERSON, key="", why=why)
+                    env.todos.append(f"{row.at.file}:{row.at.line}: {row.setting}: {why}")
+        written = overlay(base.data, env.data)
+        base.data.setdefault("environments", {})[env.env] = written
+        for row in env.rows:
+            path = tuple(row.key.split(".")) if row.key else ()
+            if path and not holds(written, path):
+                row = row._replace(
+                    why=f"{row.why}; the base has the same" if row.why else "the base has the same"
+                )
+            base.rows.append(row)
+        base.todos += [f"environments.{env.env}: {todo}" for todo in env.todos]
+    return base
