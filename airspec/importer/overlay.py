@@ -97,7 +97,9 @@ def combined(base: Draft, envs: list[Draft]) -> Draft:
         base.data.setdefault("environments", {})[env.env] = written
         for row in env.rows:
             path = tuple(row.key.split(".")) if row.key else ()
-            if path and not holds(written, path):
+            if path and path[0] in OWN:
+                row = row._replace(why="an environment keeps the base's (an overlay cannot set it)")
+            elif path and not holds(written, path):
                 row = row._replace(
                     why=f"{row.why}; the base has the same" if row.why else "the base has the same"
                 )
