@@ -273,6 +273,10 @@ def test_a_compose_file_derived_from_the_official_one_with_its_env(tmp_path: Pat
     report, unnamed = roundtrip(tmp_path, [COMPOSE, DOTENV])
     assert unnamed == []
     _never_copied(tmp_path, report)
+    # one TODO per secret variable, though the anchor's line reaches every Airflow service
+    assert [t for t in report["todos"] if t.startswith("AWS_SECRET_ACCESS_KEY:")] == [
+        f"AWS_SECRET_ACCESS_KEY: the value at {COMPOSE}:74 was not copied; put it in .env as AWS_SECRET_ACCESS_KEY"
+    ]
     overrides = load_file(str(tmp_path / "airflow-spec.yaml")).data["compose"]["overrides"]
     assert {"minio", "mailhog", "airflow-cli"} <= set(overrides["services"])  # services airspec does not make
     env = overrides["services"]["airflow-scheduler"]["environment"]

@@ -125,10 +125,9 @@ class _Carry:
         self.draft.row(
             where, setting, SECRET, f"compose.overrides.{setting}", "a literal secret was not copied"
         )
-        self.draft.todos.append(
-            f"compose.overrides.{setting}: the value at {where.file}:{where.line} was not copied; put it in "
-            f"{name} (.env)"
-        )
+        todo = f"{name}: the value at {where.file}:{where.line} was not copied; put it in .env as {name}"
+        if todo not in self.draft.todos:  # one line (an anchor's) reaches every service that merges it
+            self.draft.todos.append(todo)
 
 
 def passthrough(ctx: FileContext, draft: Draft, ours: dict[str, Any], masker: Masker) -> None:
