@@ -35,7 +35,8 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             continue
         section, name = final_place(ctx.catalog, opt.section, opt.name)
         verb = "moved" if section != opt.section else "renamed"
-        message = f"{opt.label} {verb} to [{section}] {name} in Airflow {ctx.catalog.line}; set {ctx.spell(section, name)} instead"
+        since = change.since or ctx.catalog.line
+        message = f"{opt.label} {verb} to [{section}] {name} in Airflow {since}; set {ctx.spell(section, name)} instead"
         later = ctx.catalog.added_after(section, name, ctx.version)
         if later is not None:  # the release the file is for does not have the new name yet
             message = (

@@ -33,10 +33,15 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     for opt in ctx.options:
         change = change_of(ctx, opt)
         if change is not None and change.kind == "removed" and not known(ctx, opt):
-            yield Hit(
-                opt.key,
-                f"{opt.label} was removed in Airflow {ctx.catalog.line} and is ignored; delete it",
-            )
+            since = change.since or ctx.catalog.line
+            if opt.section not in ctx.catalog.sections():
+                message = (
+                    f"{opt.label} was removed in Airflow {since}: Airflow {ctx.catalog.line} reads no "
+                    f"[{opt.section}] section at all; delete it"
+                )
+            else:
+                message = f"{opt.label} was removed in Airflow {since} and is ignored; delete it"
+            yield Hit(opt.key, message)
 
 
 RULE = Rule(
