@@ -64,7 +64,7 @@ def test_index_lists_every_file() -> None:
     assert index["generated_by"] == "tools/build_catalog.py"
     assert sorted(index["lines"]) == sorted(LINES)
     assert index["lint_only_lines"] == LINT_ONLY
-    on_disk = {p.name for p in DATA.glob("*.json")} - {"index.json"}
+    on_disk = {p.name for p in DATA.glob("*.json")} - {"index.json", "option-lines.json"}
     assert on_disk == {f"airflow-{line}.json" for line in EVERY}
     for line, version in {**index["lines"], **index["lint_only_lines"]}.items():
         data = load(line)
@@ -90,6 +90,16 @@ def test_files_hold_facts_only(line: str) -> None:
     assert not {"description", "help"} & _keys(data)
     assert text == json.dumps(data, sort_keys=True, indent=1) + "\n"  # the generator's exact layout
     assert path.stat().st_size < (80_000 if line in LINT_ONLY else 250_000)
+
+
+def test_option_lines_are_the_files_options() -> None:
+    from airspec.catalog import option_lines
+
+    every = {(s, o) for line in EVERY for s, opts in load(line)["options"].items() for o in opts}
+    for section, option in every:
+        having = tuple(line for line in EVERY if option in load(line)["options"].get(section, {}))
+        assert option_lines(section, option) == having, (section, option)
+    assert option_lines("core", "no_such_option") == ()
 
 
 def test_index_sections_are_the_files_sections() -> None:

@@ -14,7 +14,9 @@ Lines (see ``LINES``, in build order): the full lines 2.10 on, which compile, va
 lint-only lines 1.10, 2.0 ... 2.9 (each pinned to the newest patch release on PyPI), for linting files of older
 deployments. A lint-only line's file holds only what lint reads (``lint_facts``: no provider, no
 version_deprecated, an option's version_added only when a patch release of the line added it, fields at their
-default left out); ``index.json`` lists both kinds and, per section, the lines that have it.
+default left out); ``index.json`` lists both kinds and, per section, the lines that have it;
+``option-lines.json`` says which lines have each option (a bit per line of ``lines``), so that telling a file's
+line by its options reads one small file, not every line's.
 
 Where each fact comes from, per Airflow line:
 
@@ -867,6 +869,13 @@ def main(argv: list[str] | None = None) -> None:
         "sections": sections,
     }
     dump(args.out / "index.json", index)
+    masks: dict[str, dict[str, int]] = {}  # bit i: the i-th line of LINES has the option
+    for bit, data in enumerate(built.values()):
+        for section, opts in data["options"].items():
+            for option in opts:
+                masks.setdefault(section, {}).setdefault(option, 0)
+                masks[section][option] |= 1 << bit
+    dump(args.out / "option-lines.json", {"lines": list(LINES), "options": masks})
 
 
 if __name__ == "__main__":

@@ -106,6 +106,20 @@ def section_lines(section: str) -> tuple[str, ...]:
     return tuple(_raw_index()["sections"].get(section, ()))
 
 
+def option_lines(section: str, name: str) -> tuple[str, ...]:
+    """The lines, oldest first, whose facts have the option [section] name (from one small file, option-lines.json:
+    no line's file is read)."""
+    order, masks = _option_masks()
+    mask = masks.get(section, {}).get(name, 0)
+    return tuple(line for bit, line in enumerate(order) if mask >> bit & 1)
+
+
+@functools.cache
+def _option_masks() -> tuple[list[str], dict[str, dict[str, int]]]:
+    data = _read("option-lines.json")
+    return data["lines"], data["options"]
+
+
 @functools.cache
 def _raw_index() -> dict[str, Any]:
     data: dict[str, Any] = _read("index.json")

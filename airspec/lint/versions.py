@@ -169,16 +169,17 @@ def _peek(path: str) -> str:
 
 
 def _by_options(ctx: FileContext) -> tuple[str, str, str] | None:
-    """The newest line that has the most of the file's options, when only some lines have them."""
-    from airspec.catalog import lint_lines, load_line
+    """The newest line that has the most of the file's options, when only some lines have them (asked of
+    catalog.option_lines: one small file, not every line's facts)."""
+    from airspec.catalog import lint_lines, option_lines
 
     names = {(o.section, o.name) for o in ctx.options}
     if not names:
         return None
-    scores: dict[str, list[tuple[str, str]]] = {}
-    for line in lint_lines():
-        catalog = load_line(line)
-        scores[line] = sorted(n for n in names if catalog.option(*n) is not None)
+    scores: dict[str, list[tuple[str, str]]] = {line: [] for line in lint_lines()}
+    for name in sorted(names):
+        for line in option_lines(*name):
+            scores[line].append(name)
     best = max(len(found) for found in scores.values())
     winners = [line for line, found in scores.items() if len(found) == best]
     if len(winners) == len(scores) or best == 0:
