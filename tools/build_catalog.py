@@ -40,8 +40,9 @@ Where each fact comes from, per Airflow line:
   as section -> {new: old}). An old name an earlier line's parser read and this one no longer does is a move
   or rename that is not read (source ``earlier_line``; "removed" when this line has no option at its new place
   in a section it describes). Options of any earlier line missing from this one with no rule become
-  "removed" (source ``catalog_diff``). ``since`` is the line that made the change: the first line without it,
-  or the release ``deprecated_options`` names (none for ``CONFIGS_CHANGES``, which lists Airflow 3's).
+  "removed" (source ``catalog_diff``). ``since`` is the line that made the change: the release
+  ``deprecated_options`` names for a move; for a removal, the first line without it (1.10's renames name no
+  release: the first line that no longer reads the old name); none for ``CONFIGS_CHANGES`` (Airflow 3's).
 * enum_options: ``AirflowConfigParser.enums_options``. ``WeightRule.all_weight_rules()`` is read from the
   ``WeightRule`` enum; ``multiprocessing.get_all_start_methods()`` is written as the Linux answer.
   Module-level names the class attributes refer to are looked up (``SENSITIVE_CONFIG_VALUES`` in 2.4/2.5).
@@ -500,7 +501,9 @@ class History:
 
     order: list[str]
     seen: dict[tuple[str, str], str]
-    read: dict[tuple[str, str], tuple[tuple[str, str], str]]
+    read: dict[
+        tuple[str, str], tuple[tuple[str, str], str, str | None]
+    ]  # old -> (new, last line, move's line)
 
     def after(self, line: str) -> str:
         return self.order[self.order.index(line) + 1]
@@ -523,10 +526,10 @@ def build_changes(core: Wheel, attrs: Json, options: Options, history: History) 
             kind = "moved" if old[0] != new[0] else "renamed"
             rec = Change(old[0], old[1], kind, "deprecated_options", new[0], new[1], still_read=True)
             by_key[old] = [replace(rec, since=line_of_release(since))]
-    for old, (new, last) in sorted(history.read.items()):  # an earlier parser read it; this one does not
+    for old, (new, last, moved_in) in sorted(history.read.items()):  # an earlier parser read it; this one not
         if old not in by_key and old[1] not in options.get(old[0], {}):
             kind = "moved" if old[0] != new[0] else "renamed"
-            since = history.after(last)
+            since = moved_in or history.after(last)  # 1.10's parser names no release: when it stopped working
             by_key[old] = [Change(old[0], old[1], kind, "earlier_line", new[0], new[1], since=since)]
     for (section, option), last in sorted(history.seen.items()):
         if option not in options.get(section, {}) and (section, option) not in by_key:
@@ -536,7 +539,10 @@ def build_changes(core: Wheel, attrs: Json, options: Options, history: History) 
     for recs in by_key.values():  # a move whose new place this line no longer has at all is a removal
         for i, rec in enumerate(recs):
             if rec.source == "earlier_line" and not reaches_option(rec, by_key, options):
-                recs[i] = Change(rec.section, rec.option, "removed", "earlier_line", since=rec.since)
+                last = history.read[(rec.section, rec.option)][1]
+                recs[i] = Change(
+                    rec.section, rec.option, "removed", "earlier_line", since=history.after(last)
+                )
     records = [r for recs in by_key.values() for r in recs]
     return [asdict(r) for r in sorted(records, key=lambda c: (c.section, c.option, c.kind, repr(c)))]
 
@@ -571,8 +577,8 @@ def remember(history: History, line: str, attrs: Json, options: Options) -> None
     for section, opts in options.items():
         for option in opts:
             history.seen[(section, option)] = line
-    for old, new, _since in deprecated_renames(attrs, options):
-        history.read[old] = (new, line)
+    for old, new, since in deprecated_renames(attrs, options):
+        history.read[old] = (new, line, line_of_release(since))
 
 
 # ------------------------------------------------------------------ metrics
