@@ -65,7 +65,10 @@ def effective(ctx: Context, section: str, name: str) -> tuple[str | None, Opt | 
     opt = ctx.option(section, name)
     if opt is not None:
         return opt.value, opt
-    known = ctx.catalog.option(section, name) if ctx.catalog is not None else None
+    known = None
+    if ctx.catalog is not None:  # an old line may keep the option elsewhere (1.10: [core] remote_logging)
+        places = [(section, name), *ctx.catalog.aliases(section, name)]
+        known = next((o for o in (ctx.catalog.option(*p) for p in places) if o is not None), None)
     return (known.default if known else None), None
 
 
