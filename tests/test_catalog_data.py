@@ -176,6 +176,23 @@ def test_core_options_match_shared_catalog(line: str) -> None:
     assert ours == theirs
 
 
+@pytest.mark.parametrize("line", ["2.10", "2.11", "3.3"])
+def test_provider_fallback_defaults_match_shared(line: str) -> None:
+    """The options Airflow reads with a fallback default when no installed provider declares them
+    (pre_2_7_defaults.cfg in 2.10, provider_config_fallback_defaults.cfg from 2.11 on) are options of the line,
+    as a provider's, so [elasticsearch] host on 2.10 is read, not removed."""
+    shared = json.loads(shared_file(f"airflow-config/airflow-{SHARED_VERSIONS[line]}.json").read_text())
+    fallback = shared["provider_fallback_defaults"]
+    assert fallback["elasticsearch"]
+    ours = load(line)["options"]
+    for section, options in fallback.items():
+        for option in options:
+            facts = ours.get(section, {}).get(option)
+            assert facts is not None and facts["provider"], (section, option)
+    removed = {(c["section"], c["option"]) for c in load(line)["changes"] if c["kind"] == "removed"}
+    assert not {(s, o) for s, opts in fallback.items() for o in opts} & removed
+
+
 @pytest.mark.parametrize("line", ["2.11", "3.0", "3.3"])
 def test_lint_rules_match_shared(line: str) -> None:
     rules = json.loads(shared_file("airflow-config/config-lint-rules-by-version.json").read_text())

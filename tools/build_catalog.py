@@ -27,8 +27,9 @@ Where each fact comes from, per Airflow line:
   the build stops if that file has an option config.yml lacks or another default (1.10.15 ships both files; the
   cfg leaves out the options without a default). An option is also sensitive when the parser's literal
   ``sensitive_config_values`` lists it (up to 2.6; 1.10's config.yml marks nothing sensitive). Core wins on a
-  clash. Then the options of ``provider_config_fallback_defaults.cfg`` (2.11+) that neither declares: Airflow
-  reads them with those defaults (``[celery] worker_precheck``). A provider
+  clash. Then the options of ``provider_config_fallback_defaults.cfg`` (2.11+; ``pre_2_7_defaults.cfg`` in 2.7
+  ... 2.10) that neither declares: Airflow reads them with those defaults (``[celery] worker_precheck``,
+  ``[elasticsearch] host``). A provider
   option's ``version_added`` is a provider version. The pinned provider release is the newest one whose
   ``Requires-Dist: apache-airflow...`` admits the line's Airflow version; the build checks this again.
 * changes: ``CONFIGS_CHANGES`` of ``airflow/cli/commands/config_command.py`` (what ``airflow config lint``
@@ -291,13 +292,19 @@ def build_options(core: Wheel, providers: list[Wheel], sensitive: set[tuple[str,
             target = options.setdefault(section, {})
             for name, raw in (body.get("options") or {}).items():
                 target.setdefault(name, option_facts(raw, wheel.package))  # core config.yml wins
-    fallback = "airflow/config_templates/provider_config_fallback_defaults.cfg"
-    if fallback in core.names:
-        add_fallback_defaults(options, core.text(fallback), providers)
+    for fallback in FALLBACK_FILES:
+        if fallback in core.names:
+            add_fallback_defaults(options, core.text(fallback), providers)
     return {s: o for s, o in options.items() if o}
 
 
-FALLBACK_PROVIDERS = {  # sections of provider_config_fallback_defaults.cfg whose provider is not fetched
+# Provider options Airflow reads with these defaults when no installed provider declares them: 2.7 ... 2.10
+# (get_default_pre_2_7_value), 2.11 on.
+FALLBACK_FILES = (
+    "airflow/config_templates/pre_2_7_defaults.cfg",
+    "airflow/config_templates/provider_config_fallback_defaults.cfg",
+)
+FALLBACK_PROVIDERS = {  # sections of the FALLBACK_FILES whose provider is not fetched
     "atlas": "apache-airflow-providers-apache-atlas",
     "hive": "apache-airflow-providers-apache-hive",
     "elasticsearch": "apache-airflow-providers-elasticsearch",
@@ -308,9 +315,10 @@ FALLBACK_PROVIDERS = {  # sections of provider_config_fallback_defaults.cfg whos
 
 
 def add_fallback_defaults(options: Options, text: str, providers: list[Wheel]) -> None:
-    """Options of ``provider_config_fallback_defaults.cfg`` (2.11+): Airflow reads them with these defaults
-    even when the provider does not declare them (``[celery] worker_precheck``). Declared options win. The file
-    says nothing of sensitivity: an option named like a password is taken as sensitive."""
+    """Options of ``provider_config_fallback_defaults.cfg`` (2.11+) or ``pre_2_7_defaults.cfg`` (2.7 ... 2.10):
+    Airflow reads them with these defaults even when the provider does not declare them (``[celery]
+    worker_precheck``). Declared options win. The file says nothing of sensitivity: an option named like a
+    password is taken as sensitive."""
     import configparser
 
     parser = configparser.RawConfigParser()
