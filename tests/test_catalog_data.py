@@ -532,3 +532,60 @@ def test_compile_keeps_its_floor() -> None:
         line_of("2.9")
     with pytest.raises(UnknownVersion, match="not in airspec's catalog"):
         line_of("1.9")
+
+
+def test_dropped_sections_name_the_release_that_dropped_them() -> None:
+    """A section no line from the target's on reads, and the release that dropped it: [kubernetes] is mapped to
+    [kubernetes_executor] by the 2.10.5 and 2.11.2 parsers and by neither 3.x parser (../shared); [webserver] is
+    a section of 3.0.6 and not of 3.3.2."""
+    from airspec.catalog import load_line
+    from airspec.lint.upgrade import dropped_section
+
+    deps = json.loads(shared_file("airflow-config/config-deprecations-by-version.json").read_text())
+    mapped = {v: {d["old_section"] for d in deps[v]["deprecated_sections"]} for v in deps}
+    assert "kubernetes" in mapped["2.11.2"] and "kubernetes" not in mapped["3.0.6"] | mapped["3.3.2"]
+    for line in ("3.0", "3.3"):
+        assert dropped_section(load_line(line), "kubernetes") == ("2.11", "kubernetes_executor", "3.0")
+    assert dropped_section(load_line("2.11"), "kubernetes") is None  # still read, as [kubernetes_executor]
+    shared = {
+        v: json.loads(shared_file(f"airflow-config/airflow-{v}.json").read_text())["sections"]
+        for v in ("3.0.6", "3.3.2")
+    }
+    assert "webserver" in shared["3.0.6"] and "webserver" not in shared["3.3.2"]
+    found = dropped_section(load_line("3.3"), "webserver")
+    assert found is not None and found.last == "3.0" and found.since == "3.1"
+    assert dropped_section(load_line("3.0"), "webserver") is None
+    for line in EVERY[1:]:  # 1.10's [mesos] and [ldap]: no line from 2.0 on has them
+        assert dropped_section(load_line(line), "mesos") == ("1.10", "mesos", "2.0"), line
+        assert dropped_section(load_line(line), "ldap") == ("1.10", "ldap", "2.0"), line
+    assert dropped_section(load_line("1.10"), "mesos") is None
+    assert dropped_section(load_line("1.10"), "smart_sensor") is None  # a later line added it: AS406's
+    assert dropped_section(load_line("3.3"), "elasticsearch") is None  # a provider's section
+
+
+def test_a_dropped_section_is_one_finding_that_names_the_release(tmp_path: Path) -> None:
+    from airspec.lint.engine import Request, run
+
+    cfg = tmp_path / "airflow.cfg"
+    cfg.write_text(
+        "[kubernetes]\nnamespace = airflow\nworker_container_image_pull_policy = IfNotPresent\n"
+        "[mesos]\nmaster = localhost:5050\ntask_cpu = 1\n",
+        encoding="utf-8",
+    )
+    outcome = run(Request((str(cfg),), airflow_version="3.3.2"))
+    found = sorted((d.span.line, d.code, d.message) for d in outcome.findings if d.code.startswith("AS40"))
+    assert found == [
+        (
+            1,
+            "AS402",
+            "[kubernetes] was removed in Airflow 3.0 (Airflow 2.11 read it as [kubernetes_executor]): Airflow 3.3 "
+            "reads no [kubernetes] section, so namespace, worker_container_image_pull_policy are ignored; set "
+            "namespace in [kubernetes_executor] and delete the rest",
+        ),
+        (
+            4,
+            "AS402",
+            "[mesos] was removed in Airflow 2.0: Airflow 3.3 reads no [mesos] section, so master, task_cpu are "
+            "ignored; delete them",
+        ),
+    ]

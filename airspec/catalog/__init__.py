@@ -38,6 +38,7 @@ class Change(NamedTuple):
     old_value: str | None
     new_value: str | None
     since: str | None = None  # the line that made the change, where the wheels tell it
+    source: str = "config_lint"  # config_lint: `airflow config lint` reports it; else airspec's own reading
 
     @property
     def target(self) -> str | None:
@@ -319,6 +320,7 @@ class Catalog:
             raw.get("old_value"),
             raw.get("new_value"),
             raw.get("since"),
+            raw["source"],
         )
 
     def changes(self) -> list[Change]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from airspec.lint.model import FileContext, Hit, Rule
-from airspec.lint.upgrade import change_of, final_place, known
+from airspec.lint.upgrade import change_of, final_place, in_dropped_section, known
 
 
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
@@ -35,6 +35,8 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         change = change_of(ctx, opt)
         if change is None or change.kind not in ("moved", "renamed") or known(ctx, opt):
             continue
+        if in_dropped_section(ctx, opt):
+            continue  # AS402's one finding for the section ([kubernetes] on Airflow 3) names where it went
         section, name = final_place(ctx.catalog, opt.section, opt.name)
         verb = "moved" if section != opt.section else "renamed"
         since = change.since or ctx.catalog.line
