@@ -102,6 +102,26 @@ def test_option_lines_are_the_files_options() -> None:
     assert option_lines("core", "no_such_option") == ()
 
 
+def test_sensitive_anywhere_is_any_files_sensitive() -> None:
+    from airspec.catalog import sensitive_anywhere
+
+    index = json.loads((DATA / "option-lines.json").read_text(encoding="utf-8"))
+    marked = {
+        (s, o)
+        for line in EVERY
+        for s, opts in load(line)["options"].items()
+        for o, f in opts.items()
+        if f.get("sensitive")
+    }
+    assert {(s, o) for s, opts in index["sensitive"].items() for o in opts} == marked
+    assert all(sensitive_anywhere(s, o) for s, o in marked)
+    # 1.10's parser lists no [webserver] secret_key among its sensitive_config_values; 2.10.5's config.yml marks it
+    shared = json.loads(shared_file("airflow-config/airflow-2.10.5.json").read_text())["sections"]
+    assert shared["webserver"]["secret_key"]["sensitive"] is True
+    assert not load("1.10")["options"]["webserver"]["secret_key"].get("sensitive")
+    assert sensitive_anywhere("webserver", "secret_key") and not sensitive_anywhere("webserver", "base_url")
+
+
 def test_sections_json_is_the_files_sections() -> None:
     """sections.json, the one source of which lines read a section: each line it names has the section (or,
     read under an old name, the new one); each section with a core option on a full line is listed for it; no

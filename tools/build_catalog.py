@@ -16,7 +16,8 @@ deployments. A lint-only line's file holds only what lint reads (``lint_facts``:
 version_deprecated, an option's version_added only when a patch release of the line added it, fields at their
 default left out); ``index.json`` lists both kinds; ``sections.json`` (below) which lines read each section;
 ``option-lines.json`` says which lines have each option (a bit per line of ``lines``), so that telling a file's
-line by its options reads one small file, not every line's.
+line by its options reads one small file, not every line's, and which options any line marks sensitive (1.10 did
+not mark ``[webserver] secret_key``; a literal one is a secret all the same).
 
 Where each fact comes from, per Airflow line:
 
@@ -1059,7 +1060,12 @@ def main(argv: list[str] | None = None) -> None:
             for option in opts:
                 masks.setdefault(section, {}).setdefault(option, 0)
                 masks[section][option] |= 1 << bit
-    dump(args.out / "option-lines.json", {"lines": list(LINES), "options": masks})
+    sensitive: dict[str, list[str]] = {}  # an option any line marks sensitive holds a secret on every line
+    for data in built.values():
+        for section, opts in data["options"].items():
+            sensitive.setdefault(section, []).extend(o for o, f in opts.items() if f["sensitive"])
+    sensitive = {s: sorted(set(opts)) for s, opts in sensitive.items() if opts}
+    dump(args.out / "option-lines.json", {"lines": list(LINES), "options": masks, "sensitive": sensitive})
 
 
 if __name__ == "__main__":

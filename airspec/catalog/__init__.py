@@ -105,10 +105,21 @@ def option_lines(section: str, name: str) -> tuple[str, ...]:
     return tuple(line for bit, line in enumerate(order) if mask >> bit & 1)
 
 
+def sensitive_anywhere(section: str, name: str) -> bool:
+    """Whether any line lint knows marks [section] name sensitive: a value written there is a secret on every line,
+    whether or not this one says so (1.10 did not mark `[webserver] secret_key`). From option-lines.json."""
+    return name in _sensitive().get(section, frozenset())
+
+
 @functools.cache
 def _option_masks() -> tuple[list[str], dict[str, dict[str, int]]]:
     data = _read("option-lines.json")
     return data["lines"], data["options"]
+
+
+@functools.cache
+def _sensitive() -> dict[str, frozenset[str]]:
+    return {s: frozenset(opts) for s, opts in _read("option-lines.json")["sensitive"].items()}
 
 
 @functools.cache
