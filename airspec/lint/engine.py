@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
-from airspec.catalog import load
+from airspec.catalog import load_line
 from airspec.cfgfile import lines, read
 from airspec.errors import ContentError, Diagnostic, InputError, SpecInvalid, UsageError
 from airspec.lint import inputs, versions
@@ -320,7 +320,7 @@ def _give_versions(files: list[FileContext], flag: str | None) -> list[Target]:
             continue
         chosen = versions.target(ctx, flag)
         targets.append(chosen)
-        ctx.catalog = load(chosen.line)
+        ctx.catalog = load_line(chosen.line)
         ctx.version = chosen.version
         if ctx.kind == "airflow.cfg":
             ctx.options = inputs.cfg_options(

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIX = ".json"  # read as the YAML it also is; lint knows one kind of JSON file (a Grafana dashboard)
 _SECTION_LINE = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.M)
-_VERSION = re.compile(r"(?<![\d.])([123]\.\d+(?:\.\d+)?)(?![\d])")
+# An Airflow release in an image tag or pin; never the Python release of a tag (`latest-python3.8`).
+_VERSION = re.compile(r"(?<![\d.])(?<!python)([123]\.\d+(?:\.\d+)?)(?![\d])")
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".ruff_cache"}
 HELM_KEYS = frozenset(
     {

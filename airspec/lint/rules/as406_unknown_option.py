@@ -4,9 +4,9 @@ Catches: options in sections the version knows (core and the bundled providers' 
 of that version and not a known move or removal, with the closest known option as a suggestion; sections that
 look like a misspelt known section (`[schedular]`); in airflow.cfg, a section or option name written with capitals
 (`[Core]`, `Executor`): Airflow looks names up in lower case only and its parser keeps them as written, so it
-never reads those. A section that other Airflow lines read and the target does not (`[kubernetes]`, which Airflow
-2 read as `[kubernetes_executor]`, on Airflow 3; `[webserver]` on 3.1+; a section of an older line) is one finding
-at the section, naming its options. `<option>_cmd` and `<option>_secret` forms of sensitive options are known. In airflow.cfg,
+never reads those. A section that a later Airflow line reads and the target does not (`[dag_processor]` on 2.x)
+is one finding at the section, naming its options and the release that added it; a section no version from the
+target's on reads (`[mesos]`, `[kubernetes]` on Airflow 3) is AS402's. `<option>_cmd` and `<option>_secret` forms of sensitive options are known. In airflow.cfg,
 Helm `config:` and AIRFLOW__ variables; specs get it from validation.
 
 The closest known name is looked up for the first 1,000 unknown names of a file (each look-up compares it with
@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airspec.lint.model import FileContext, Hit, Opt, Rule
-from airspec.source import Span
+from airspec.lint.upgrade import dropped_section, section_span
 
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
@@ -48,14 +48,6 @@ def _indirect(ctx: FileContext, opt: Opt) -> bool:
             if base is not None and base.sensitive:
                 return True
     return False
-
-
-def _section_span(ctx: FileContext, opt: Opt) -> Span:
-    if ctx.ini is not None and opt.section in ctx.ini.sections:
-        return ctx.ini.sections[opt.section]
-    if ctx.kind == "helm-values" and ctx.has("config", opt.section):
-        return ctx.key("config", opt.section)
-    return opt.key
 
 
 def _known(ctx: FileContext, section: str, name: str) -> bool:
@@ -113,7 +105,7 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         lower = opt.section.lower()
         if lower != opt.section and (lower in sections or _known(ctx, lower, opt.name.lower())):
             yield Hit(
-                _section_span(ctx, opt),
+                section_span(ctx, opt),
                 f"[{opt.section}] is never read: Airflow looks sections up in lower case; write [{lower}]",
             )
             continue
@@ -124,6 +116,8 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             )
             continue
         if opt.section not in sections:
+            if dropped_section(catalog, opt.section) is not None:
+                continue  # AS402's: one finding for the section, naming the release that dropped it
             if _read_by_other_lines(opt.section):
                 unread.setdefault(opt.section, []).append(opt)
                 continue
@@ -131,7 +125,7 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             if close and opt.section not in told:
                 told.add(opt.section)
                 yield Hit(
-                    _section_span(ctx, opt),
+                    section_span(ctx, opt),
                     f"[{opt.section}] is not a section of Airflow {catalog.line}; did you mean [{close}]?",
                 )
             continue  # another provider's section, perhaps: not ours to judge
@@ -144,7 +138,7 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             opt.key, f"{opt.label} is not an option of Airflow {catalog.line}, so it is ignored{advice}"
         )
     for section, opts in unread.items():
-        yield Hit(_section_span(ctx, opts[0]), _unread_section(ctx, section, opts))
+        yield Hit(section_span(ctx, opts[0]), _unread_section(ctx, section, opts))
 
 
 def _read_by_other_lines(section: str) -> bool:
