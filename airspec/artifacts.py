@@ -177,7 +177,7 @@ REGISTRY: tuple[Kind, ...] = (
     ),
     Kind(
         "grafana-dashboard",
-        "monitoring/grafana-dashboard.json",
+        grafana.PATH,
         _statsd,
         lambda r, _: grafana.render(r),
         yaml=True,  # JSON, which diff reads as the YAML it also is

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airspec.envopt import env_option
 
@@ -124,8 +123,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
 _SCRUB_MIN = 4
 
 
-@dataclass(frozen=True)
-class Masker:
+class Masker(NamedTuple):  # not a dataclass: see loader.Loaded
     show: bool
     catalog: Catalog | None = None
 

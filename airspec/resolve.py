@@ -44,6 +44,9 @@ class Resolved(NamedTuple):
     chart_version: str  # the Helm chart release the values are for (validation refused one that does not fit)
     options: tuple[Option, ...]
     secrets: tuple[SecretOption, ...]
+    # What renderers derive from the model once and share (the dashboard's JSON, which its ConfigMap carries too):
+    # kept with the model, so that it lives exactly as long as the model. Each resolve makes it.
+    derived: dict[str, str]
 
     @property
     def executors(self) -> list[str]:
@@ -105,6 +108,7 @@ def resolve(validated: Validated, spec_file: str) -> Resolved:
         chart_version=chart_version(spec.helm.chart_version, version),
         options=tuple(sorted(options, key=lambda o: (o.section, o.name))),
         secrets=tuple(_secrets(spec, catalog)),
+        derived={},
     )
 
 

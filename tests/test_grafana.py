@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from airspec.artifacts import build
@@ -329,3 +331,25 @@ def test_diff_tells_each_provisioning_file_by_its_content() -> None:
         if artifact.kind in ("grafana-datasources", "grafana-dashboard-provider"):
             (found,) = sources.read_file("deployed.yaml", artifact.text, built)
             assert found.kind == artifact.kind
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=40,
+)
+
+
+@given(_JSON_VALUES)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_indented_json_writes_what_the_stdlib_encoder_writes(value: Any) -> None:
+    """The dashboard's encoder against the oracle it replaces, byte for byte (any text, any number, nesting,
+    empty containers)."""
+    assert grafana.indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_dashboard_text_is_the_stdlib_encoding(name: str) -> None:
+    resolved = CASES[name]
+    text = grafana.render(resolved)
+    assert text == json.dumps(grafana.dashboard(resolved), indent=2, ensure_ascii=False) + "\n"

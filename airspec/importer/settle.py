@@ -169,7 +169,7 @@ def as_loaded(data: Any) -> Loaded:
             stack.extend(((*path, k), v) for k, v in reversed(node.items()))
         elif isinstance(node, list):
             stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))))
-    return Loaded(data, SourceMap(_NAME, keys, values), "")
+    return Loaded(data, SourceMap(_NAME, keys, values), "", {})
 
 
 def _refused(draft: Draft, path: tuple[str, ...], message: str) -> None:

@@ -13,7 +13,6 @@ from airspec.lint import config
 from airspec.lint.engine import Request, all_rules, run
 from airspec.lint.model import rank
 from airspec.report import Report, formatter
-from airspec.write import write_file
 
 
 class Invocation(NamedTuple):
@@ -58,6 +57,8 @@ def execute(inv: Invocation) -> Result:
     known = 0
     if inv.write_baseline:
         assert baseline is not None
+        from airspec.write import write_file  # shutil and ctypes (~5 ms): only a run that writes needs them
+
         try:
             write_file(baseline, baselines.render(findings, baseline))
         except WriteError as exc:

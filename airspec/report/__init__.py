@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from airspec.errors import Diagnostic
-from airspec.lint.model import Rule
-from airspec.lint.versions import Target
+
+if TYPE_CHECKING:  # types only: the CLI imports FORMATS for every command, and lint.versions costs ~4 ms
+    from airspec.lint.model import Rule
+    from airspec.lint.versions import Target
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 

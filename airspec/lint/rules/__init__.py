@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
+import os
 
 from airspec.lint.model import Rule
 
 
 def modules() -> list[str]:
     """The rule modules' names, in id order."""
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("as"))
+    # The folder listed directly: importing pkgutil (and importlib.util) was ~1.5 ms of every raw-file lint.
+    return sorted(
+        n[:-3] for n in os.listdir(os.path.dirname(__file__)) if n.startswith("as") and n.endswith(".py")
+    )
 
 
 @functools.cache
