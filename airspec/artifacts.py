@@ -14,6 +14,7 @@ from airspec.render import (
     ci_workflow,
     compose,
     grafana,
+    grafana_provisioning,
     helm_values,
     image,
     local_settings,
@@ -192,6 +193,26 @@ REGISTRY: tuple[Kind, ...] = (
         yaml=True,
         when="StatsD on and `targets` has `helm`",
         proof="`kubernetes-validate --strict`; its data is the dashboard",
+    ),
+    Kind(
+        "grafana-datasources",
+        grafana_provisioning.DATASOURCES_PATH,
+        grafana_provisioning.applies,
+        lambda r, _: grafana_provisioning.render_datasources(r),
+        yaml=True,
+        when="StatsD on and `targets` has `compose` (with the statsd-exporter)",
+        proof="every field is one Grafana's provisioning reader knows (grafana/grafana "
+        "pkg/services/provisioning/datasources); its URL is the compose file's Prometheus",
+    ),
+    Kind(
+        "grafana-dashboard-provider",
+        grafana_provisioning.DASHBOARDS_PATH,
+        grafana_provisioning.applies,
+        lambda r, _: grafana_provisioning.render_dashboards(r),
+        yaml=True,
+        when="StatsD on and `targets` has `compose` (with the statsd-exporter)",
+        proof="every field is one Grafana's provisioning reader knows (grafana/grafana "
+        "pkg/services/provisioning/dashboards); its path is where the compose file mounts the dashboard",
     ),
     Kind(
         "ci-workflow",

@@ -213,7 +213,8 @@ def init(path: str, force: bool) -> None:
 @click.option(
     "--project",
     is_flag=True,
-    help="Compare all PATHS as one deployment (default: the files of each folder are one deployment)",
+    help="Compare all PATHS as one deployment (default: the files of each folder are one deployment; "
+    "`project = true` in the lint settings does the same)",
 )
 def lint(
     paths: tuple[str, ...],
@@ -249,6 +250,13 @@ def lint(
 @click.option("--airflow-version", help="Target Airflow version (default: the one the files name)")
 @click.option("--name", help="Deployment name (default: the release or compose project name)")
 @click.option("--kind", type=click.Choice(LINT_KINDS), help="Treat every PATH as this kind of file")
+@click.option(
+    "--env",
+    "envs",
+    multiple=True,
+    metavar="NAME=FILE",
+    help="Import FILE as environment overlay NAME (environments.NAME: what differs from the base); repeatable",
+)
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite an existing output file")
 def import_(
@@ -257,18 +265,27 @@ def import_(
     airflow_version: str | None,
     name: str | None,
     kind: str | None,
+    envs: tuple[str, ...],
     fmt: str,
     force: bool,
 ) -> None:
-    """Write a spec from airflow.cfg, Helm values and compose files, and report where every setting went.
+    """Write a spec from airflow.cfg, Helm values, compose and .env files, and report where every setting went.
     Exit 0 imported, 1 imported with settings that need a person (listed), 2 unreadable input or usage."""
     from airspec.importer import run
     from airspec.importer.report import as_json, as_text
     from airspec.write import write_file
 
+    overlays = []
+    for given in envs:
+        env, sep, path = given.partition("=")
+        if not sep or not env or not path:
+            raise UsageError(
+                f"--env {given[:80]!r}: expected NAME=FILE, e.g. --env local=docker-compose.yaml"
+            )
+        overlays.append((env, path))
     if os.path.lexists(output) and not force:
         raise UsageError(f"{output} exists; pass --force to overwrite it")
-    result = run(list(paths), airflow_version, name, kind)
+    result = run(list(paths), airflow_version, name, kind, overlays)
     write_file(output, result.text)
     click.echo(as_json(result, output) if fmt == "json" else as_text(result, output), nl=False)
     sys.exit(1 if any(r.went == "needs a person" for r in result.rows) else 0)

@@ -168,11 +168,18 @@ def _parse(text: str, name: str, pure: bool) -> tuple[Any, bool]:
         where = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
         if type(exc).__name__ == "MaxDepthExceededError":
             raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", where) from None
-        raise ContentError(f"invalid YAML: {exc.problem or exc.context or 'cannot parse'}", where) from None
+        raise ContentError(
+            f"{_invalid(name)}: {exc.problem or exc.context or 'cannot parse'}", where
+        ) from None
     except YAMLError as exc:
         raise ContentError(
-            f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'cannot parse'}"
+            f"{_invalid(name)}: {str(exc).splitlines()[0] if str(exc) else 'cannot parse'}"
         ) from None
+
+
+def _invalid(name: str) -> str:
+    """A JSON file (a Grafana dashboard) is read as the YAML it is; the parser's words are YAML's."""
+    return "invalid JSON (read as YAML)" if name.lower().endswith(".json") else "invalid YAML"
 
 
 def _compose(text: str, pure: bool = False) -> tuple[Any, bool]:

@@ -68,28 +68,18 @@ def redact_urls(text: str) -> str:
 
 
 def option_sensitive(section: str, name: str, catalog: Catalog | None = None) -> bool:
-    """Whether an airflow.cfg option holds a secret: by its name, or as the catalog says (every known Airflow
-    line's catalog when none is given: a spec that did not validate has no line yet)."""
+    """Whether an airflow.cfg option holds a secret: by its name, as the catalog of its line says, or as any line
+    airspec knows says (a spec that did not validate has no line yet; 1.10 did not mark `[webserver] secret_key`,
+    which holds a secret all the same)."""
     if sensitive_name(name):
         return True
     if catalog is not None:
         option = catalog.option(section, name)
-        return option is not None and option.sensitive
-    return (section.lower(), name.lower()) in _sensitive_anywhere()
+        if option is not None and option.sensitive:
+            return True
+    from airspec.catalog import sensitive_anywhere
 
-
-def _sensitive_anywhere() -> frozenset[tuple[str, str]]:
-    global _SENSITIVE_ANYWHERE
-    if _SENSITIVE_ANYWHERE is None:
-        from airspec.catalog import lines, load
-
-        _SENSITIVE_ANYWHERE = frozenset(
-            (o.section, o.name) for line in lines() for o in load(line).options() if o.sensitive
-        )
-    return _SENSITIVE_ANYWHERE
-
-
-_SENSITIVE_ANYWHERE: frozenset[tuple[str, str]] | None = None
+    return sensitive_anywhere(section.lower(), name.lower())
 
 
 def leaves(value: Any) -> Iterator[str]:

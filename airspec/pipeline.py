@@ -74,6 +74,7 @@ _KIND_WORDS = {
     "compose": "a docker-compose file",
     "workflow": "a GitHub workflow",
     "statsd-mapping": "statsd_exporter mappings",
+    "grafana-dashboard": "a Grafana dashboard",
 }
 
 

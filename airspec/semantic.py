@@ -446,10 +446,12 @@ def config_problems(
             known = catalog.option(section, name)
             if change is not None and change.kind in ("moved", "renamed", "removed") and known is None:
                 if change.target:
-                    msg = f"[{section}] {name} moved to {change.target} in Airflow {catalog.line}; set that instead"
+                    since = change.since or catalog.line
+                    msg = f"[{section}] {name} moved to {change.target} in Airflow {since}; set that instead"
                 else:
-                    msg = f"[{section}] {name} was removed in Airflow {catalog.line}" + _namesake(
-                        catalog, section, name
+                    msg = (
+                        f"[{section}] {name} was removed in Airflow {change.since or catalog.line}"
+                        + _namesake(catalog, section, name)
                     )
                 yield err(path, msg, key=True)
                 continue

@@ -21,6 +21,7 @@ from airspec.errors import Diagnostic, SpecInvalid, UsageError
 from airspec.loader import Loaded
 from airspec.mask import leaves, option_sensitive, scrub, sensitive_name
 from airspec.model import Spec
+from airspec.model.spec import VERSION_PATTERN
 from airspec.model.types import DURATION_PATTERN, LINE_PATTERN, QUANTITY_PATTERN, EnvVar, SecretRef
 from airspec.semantic import catalog_for, helm_values, raw_config_problems, semantic
 from airspec.source import Path, SourceMap, Span, format_path
@@ -31,7 +32,7 @@ _PATTERN_WORDS = {
     QUANTITY_PATTERN: "a Kubernetes quantity like 500m, 2, 512Mi or 2Gi",
     LINE_PATTERN: "a single line without control characters",
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "a lower-case DNS name (letters, digits, '-')",
-    r"^(2|3)\.\d+(\.\d+)?$": 'an Airflow version like "3.3" or "2.11.2"',
+    VERSION_PATTERN: 'an Airflow version like "3.3" or "2.11.2"',
     r"^3\.\d+$": 'a Python version like "3.12"',
     r"^/[A-Za-z0-9._/-]+$": "an absolute path of letters, digits and . _ - /",
 }

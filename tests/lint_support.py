@@ -16,6 +16,7 @@ FILE_NAMES = {
     "compose": "docker-compose.yaml",
     "workflow": ".github/workflows/ci.yml",
     "statsd-mapping": "statsd-mapping.yml",
+    "grafana-dashboard": "dashboard.json",
 }
 
 
@@ -27,6 +28,8 @@ def write_case(tmp: Path, case: dict[str, Any]) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(item["text"], encoding="utf-8")
         paths.append(str(path))
+    for item in case.get("beside", []):  # files a rule reads from the folder (Dockerfile, requirements.txt)
+        (tmp / item["name"]).write_text(item["text"], encoding="utf-8")
     return paths
 
 

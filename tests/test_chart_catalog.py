@@ -57,7 +57,8 @@ def test_index_lists_every_file() -> None:
     assert charts.releases() == RELEASES
     assert charts.default_release() == RELEASES[-1]
     on_disk = {p.name for p in DATA.iterdir()}
-    assert on_disk == {"index.json"} | {f"chart-{r}{s}" for r in RELEASES for s in (".json", ".schema.json")}
+    suffixes = (".json", ".schema.json", ".defaults.json")
+    assert on_disk == {"index.json"} | {f"chart-{r}{s}" for r in RELEASES for s in suffixes}
 
 
 @pytest.mark.parametrize("release", RELEASES)
@@ -72,6 +73,11 @@ def test_files_are_the_generators_layout_and_small(release: str) -> None:
     assert schema.read_text(encoding="utf-8") == minified
     assert facts.stat().st_size < 10_000
     assert schema.stat().st_size < 160_000
+    defaults = DATA / f"chart-{release}.defaults.json"
+    data = json.loads(defaults.read_text(encoding="utf-8"))
+    expected = json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n"
+    assert defaults.read_text(encoding="utf-8") == expected
+    assert defaults.stat().st_size < 40_000
 
 
 def keywords(schema: Any) -> set[str]:
@@ -117,6 +123,7 @@ def test_shipped_schema_validates_the_releases_own_defaults(release: str) -> Non
     values = read_yaml(upstream(release, "values.yaml"))
     assert charts.validate_values(release, values) == []
     assert charts.validate_values(release, values, strict=False) == []
+    assert charts.defaults(release) == values  # the shipped defaults are the release's values.yaml
 
 
 @pytest.mark.parametrize("release", RELEASES)

@@ -5,6 +5,7 @@ carry every airflow.cfg option with the identical value."""
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from ruamel.yaml import YAML
 from airspec import pipeline
 from airspec.artifacts import build
 from airspec.errors import SpecInvalid
-from airspec.render.compose import STATSD_EXPORTER_IMAGE
+from airspec.render import grafana_provisioning
+from airspec.render.compose import GRAFANA_IMAGE, PROMETHEUS_IMAGE, STATSD_EXPORTER_IMAGE
 from airspec.resolve import Resolved
 from tests.conftest import EXAMPLES, ROOT
 from tests.validators import run_tool, tool
@@ -268,7 +270,7 @@ def test_docker_compose_reads_it_quietly(
     assert "&id" not in text and "*id" not in text, "no YAML anchors: each service states its environment"
 
 
-BACKING_IMAGES = ("postgres:", "redis:", STATSD_EXPORTER_IMAGE)
+BACKING_IMAGES = ("postgres:", "redis:", STATSD_EXPORTER_IMAGE, PROMETHEUS_IMAGE, GRAFANA_IMAGE)
 
 
 def airflow_services(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -362,7 +364,7 @@ def expected_services(resolved: Resolved) -> set[str]:
         if resolved.celery.flower.enabled:
             names.add("flower")
     if spec.metrics.statsd.enabled and spec.metrics.statsd.exporter.enabled:
-        names.add("statsd-exporter")
+        names |= {"statsd-exporter", "prometheus", "grafana"}
     return names
 
 
@@ -537,7 +539,7 @@ def official() -> dict[str, Any]:
 
 # Services airspec adds that the official file has no counterpart for (the Airflow 2 web process is named as the
 # Airflow 2 official file named it).
-AIRSPEC_ONLY = {"statsd-exporter", "airflow-webserver"}
+AIRSPEC_ONLY = {"statsd-exporter", "prometheus", "grafana", "airflow-webserver"}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -564,12 +566,19 @@ def test_header_says_how_to_start_and_how_it_differs(
     resolved, _, text, _ = compiled[case]
     header = text[: text.index("\nname:")]
     flower = resolved.uses_celery and resolved.celery.flower.enabled
+    grafana = "Grafana is in the `grafana` profile: `docker compose --profile grafana up -d` starts it"
+    monitoring = resolved.spec.metrics.statsd.enabled and resolved.spec.metrics.statsd.exporter.enabled
+    assert (grafana in header) == monitoring
+    if monitoring:
+        assert "grafana (the `grafana` profile) are not there" in header
+    profiles = header.replace("the `debug` profile there", "").replace("`grafana` profile", "")
+    profiles = profiles.replace("--profile grafana", "")
     if flower:
         assert "Start with `docker compose --profile flower up -d` in this folder" in header
         assert "flower is in the `flower` profile" in header
     else:
         assert "Start with `docker compose up -d` in this folder" in header
-        assert "profile" not in header.replace("the `debug` profile there", "")
+        assert "profile" not in profiles
     assert "# Differences from the official docker-compose.yaml of the Airflow docs:" in header
     assert "airflow-init runs `airflow db migrate` only" in header
     if resolved.spec.database.kind == "bundled":
@@ -736,3 +745,129 @@ def test_resources_reach_compose_as_docker_compose_reads_them(configs: dict[str,
     assert worker["resources"]["reservations"]["devices"] == [
         {"capabilities": ["gpu"], "driver": "nvidia", "count": 1}
     ]
+
+
+# ---------------------------------------------------------------------------------------------- monitoring
+
+
+def _monitored() -> list[str]:
+    return sorted(name for name, r in CASES.items() if grafana_provisioning.applies(r))
+
+
+def test_monitoring_runs_beside_the_statsd_exporter_only() -> None:
+    """Prometheus and Grafana come with the exporter they read; a spec whose StatsD goes elsewhere gets neither,
+    nor the provisioning files."""
+    assert {"celery-compose", "minimal", "both-targets"} <= set(_monitored())
+    for name, resolved in CASES.items():
+        kinds = {a.kind for a in build(resolved)}
+        monitored = name in _monitored()
+        assert ({"grafana-datasources", "grafana-dashboard-provider"} & kinds) == (
+            {"grafana-datasources", "grafana-dashboard-provider"} if monitored else set()
+        ), name
+
+
+def test_the_grafana_profile_starts_grafana(compiled: dict[str, tuple[Resolved, Path, str, str]]) -> None:
+    """What the header says: Prometheus runs with the file, Grafana only in the `grafana` profile."""
+    _, path, _, _ = compiled["minimal"]
+
+    def services(*profile: str) -> set[str]:
+        proc = run_tool(
+            [tool("docker-compose"), "-f", path, *profile, "config", "--services"], cwd=path.parent
+        )
+        assert proc.returncode == 0, proc.stderr
+        return set(proc.stdout.split())
+
+    assert {"statsd-exporter", "prometheus"} <= services()
+    assert "grafana" not in services()
+    assert "grafana" in services("--profile", "grafana")
+    quiet = run_tool(
+        [tool("docker-compose"), "-f", path, "--profile", "grafana", "config", "-q"], cwd=path.parent
+    )
+    assert quiet.returncode == 0 and not quiet.stderr, quiet.stderr
+
+
+def _under_out(compose_path: str, source: str) -> str:
+    """A mount's host path (relative to the compose file's folder) as a path under OUT."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(compose_path), source))
+
+
+@pytest.mark.parametrize("case", _monitored())
+def test_monitoring_mounts_are_the_compiled_artifacts(case: str) -> None:
+    """Every file Prometheus and Grafana are given is an artifact of the same compile, mounted where each program
+    reads it: Prometheus its --config.file and the rule file that config names (relative to the config's folder,
+    as Prometheus resolves it); Grafana its provisioning folders under GF_PATHS_PROVISIONING (/etc/grafana/
+    provisioning in the grafana image's Dockerfile) and the dashboard under the provider's options.path, as a
+    .json file (Grafana's file reader reads nothing else)."""
+    built = {a.kind: a for a in build(CASES[case])}
+    compose = built["compose"]
+    services = YAML(typ="safe", pure=True).load(compose.text)["services"]
+    paths = {a.path: a for a in built.values()}
+
+    def mounts(service: str) -> dict[str, str]:
+        binds = [v for v in services[service]["volumes"] if v["type"] == "bind"]
+        assert all(v["read_only"] for v in binds), service
+        return {v["target"]: _under_out(compose.path, v["source"]) for v in binds}
+
+    prom = mounts("prometheus")
+    config = next(
+        a.split("=", 1)[1] for a in services["prometheus"]["command"] if a.startswith("--config.file=")
+    )
+    assert paths[prom[config]].kind == "prometheus-scrape"
+    (rules,) = YAML(typ="safe", pure=True).load(built["prometheus-scrape"].text)["rule_files"]
+    assert paths[prom[posixpath.join(posixpath.dirname(config), rules)]].kind == "prometheus-rules"
+
+    graf = mounts("grafana")
+    folders = {
+        posixpath.dirname(built[k].path): k for k in ("grafana-datasources", "grafana-dashboard-provider")
+    }
+    assert folders[graf["/etc/grafana/provisioning/datasources"]] == "grafana-datasources"
+    assert folders[graf["/etc/grafana/provisioning/dashboards"]] == "grafana-dashboard-provider"
+    (provider,) = YAML(typ="safe", pure=True).load(built["grafana-dashboard-provider"].text)["providers"]
+    (dashboard,) = [
+        t for t, s in graf.items() if paths.get(s) is not None and paths[s].kind == "grafana-dashboard"
+    ]
+    assert posixpath.dirname(dashboard) == provider["options"]["path"] and dashboard.endswith(".json")
+    assert services["grafana"]["profiles"] == ["grafana"]
+    assert services["grafana"]["depends_on"] == {"prometheus": {"condition": "service_started"}}
+    password = services["grafana"].get("environment", {}).get("GF_SECURITY_ADMIN_PASSWORD")
+    assert password == (None if CASES[case].spec.development_only else "${GRAFANA_ADMIN_PASSWORD}")
+
+
+@pytest.mark.parametrize("case", _monitored())
+def test_grafana_reads_the_prometheus_this_file_runs(case: str, configs: dict[str, dict[str, Any]]) -> None:
+    """The data source's URL is the prometheus service on the compose network, at the port Prometheus listens on
+    (its default, 9090, as the command sets no --web.listen-address), which the service publishes."""
+    built = {a.kind: a for a in build(CASES[case])}
+    (source,) = YAML(typ="safe", pure=True).load(built["grafana-datasources"].text)["datasources"]
+    url = re.fullmatch(r"http://([a-z0-9-]+):(\d+)", source["url"])
+    assert url is not None and source["access"] == "proxy" and source["isDefault"] is True
+    service = configs[case]["services"][url.group(1)]
+    assert service["image"] == PROMETHEUS_IMAGE
+    assert not any(a.startswith("--web.listen-address") for a in service["command"])
+    assert url.group(2) == "9090" and [p["target"] for p in service["ports"]] == [9090]
+
+
+@pytest.mark.parametrize("case", _monitored())
+def test_scrape_targets_resolve_to_compose_services(case: str, configs: dict[str, dict[str, Any]]) -> None:
+    """Each target of the exporter's scrape job is a name the statsd-exporter service answers to on the compose
+    network (its service name or an alias, as `docker-compose config` reads them), at the port its
+    --web.listen-address serves; any other target is one the spec lists itself (metrics.prometheus.targets)."""
+    resolved = CASES[case]
+    scrape = YAML(typ="safe", pure=True).load(
+        next(a.text for a in build(resolved) if a.kind == "prometheus-scrape")
+    )
+    exporter = configs[case]["services"]["statsd-exporter"]
+    default_network = (exporter.get("networks") or {}).get("default") or {}
+    names = {"statsd-exporter", *(default_network.get("aliases") or [])}
+    port = next(a.rsplit(":", 1)[1] for a in exporter["command"] if a.startswith("--web.listen-address="))
+    for job in scrape["scrape_configs"]:
+        for target in (t for c in job["static_configs"] for t in c["targets"]):
+            if job["job_name"] == "airflow-statsd-exporter":
+                host, _, at = target.rpartition(":")
+                assert host in names and at == port, (case, target, names)
+            else:
+                assert target in resolved.spec.metrics.prometheus.targets, (case, target)
+    if case == "both-targets":
+        assert names != {"statsd-exporter"}, (
+            "the Helm service name the shared scrape config names is an alias"
+        )

@@ -108,6 +108,22 @@ def test_known_changes_are_each_reported_once_at_their_place(tmp_path: Path) -> 
     assert report.drift
 
 
+def test_values_sharing_few_keys_are_compared_key_by_key(tmp_path: Path) -> None:
+    """Deployed values with many more keys than airspec writes (a full copy of the chart's values.yaml) are still
+    compared key by key, never reported as one change of the whole file."""
+    spec = example("kubernetes-helm")
+    compiled(spec, tmp_path)
+    values_path = tmp_path / "helm/values.yaml"
+    values = load_yaml(values_path)
+    extra = {f"extra{i}": {"enabled": False} for i in range(3 * len(values))}
+    values["scheduler"]["replicas"] = 3
+    dump_yaml({**values, **extra}, values_path)
+    report = run(spec, str(tmp_path))
+    assert found(report) == sorted(
+        [("helm-values", "scheduler.replicas", "changed")] + [("helm-values", k, "added") for k in extra]
+    )
+
+
 def test_scheduler_replicas_points_at_the_spec_line(tmp_path: Path) -> None:
     spec = example("kubernetes-helm")
     compiled(spec, tmp_path)
@@ -216,7 +232,7 @@ def test_compose_spelled_differently_is_no_drift(tmp_path: Path) -> None:
     (tmp_path / "compose/.env.example").unlink()
     env_file.write_text(
         "AIRFLOW_UID=1000\nAIRFLOW_API_SECRET_KEY=x\nAIRFLOW_FERNET_KEY=y\nAIRFLOW_JWT_SECRET=z\n"
-        f"POSTGRES_PASSWORD={DB_PASSWORD}\nUNUSED=1\n"
+        f"POSTGRES_PASSWORD={DB_PASSWORD}\nGRAFANA_ADMIN_PASSWORD=g\nUNUSED=1\n"
     )
     assert run(spec, str(tmp_path)).changes == ()
 
@@ -527,6 +543,7 @@ def test_compose_env_needs_every_variable_and_never_reads_values(tmp_path: Path)
     assert [(c["location"], c["kind"]) for c in report["changes"]] == [
         ("AIRFLOW_API_SECRET_KEY", "removed"),
         ("AIRFLOW_JWT_SECRET", "removed"),
+        ("GRAFANA_ADMIN_PASSWORD", "removed"),
         ("POSTGRES_PASSWORD", "removed"),
     ]
     jwt = report["changes"][1]

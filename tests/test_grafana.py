@@ -147,6 +147,192 @@ def test_configmap_is_valid_kubernetes_and_carries_the_dashboard(tmp_path: Path)
     assert data == by_kind["grafana-dashboard"]
 
 
+# ------------------------------------------------------------------------------------ compose provisioning
+#
+# What Grafana's provisioning readers accept, from Grafana's own code (grafana/grafana, read through the stored
+# source index: no Grafana binary is available here). Grafana unmarshals each file with a non-strict YAML decoder
+# into the structs below, so a key it does not know is dropped without a word: every key written must be one of
+# their `yaml:` tags, with a value of the field's type.
+# - pkg/services/provisioning/datasources/types.go @ 01c834234982c8ae5eba61acd1313c1c4443e9dd: configVersion
+#   {apiVersion int64}; configsV1 {datasources, deleteDatasources}; upsertDataSourceFromConfigV1 (DATASOURCE).
+# - pkg/services/provisioning/datasources/config_reader.go (the yaml.v3 version that checks orgs through
+#   org.Service): apiVersion > 0 reads configsV1, else the deprecated snake_case V0 keys; at most one isDefault per
+#   org (orgId 0 is org 1); access "" means proxy, any value but proxy or direct is logged and replaced by proxy.
+# - pkg/services/provisioning/dashboards/types.go @ 1411ff8797bd3fc717e206d6afa9bd1fccd9567f: configV1
+#   {providers}; configs (PROVIDER); a provider name used twice is an error (mapToDashboardsAsConfig); a dashboard
+#   without a title is refused (createDashboardJSON).
+# - pkg/services/provisioning/dashboards/config_reader.go @ 0524cbafcfcf42e76480675784159fd31136e4d2: type ""
+#   means file.
+# - pkg/services/provisioning/dashboards/file_reader.go @ 005556632f326aa10e9f0f22510aad6c84fa0756: the file
+#   provider needs options.path as a string and reads only files whose names end in .json.
+# - pkg/services/provisioning/values/values.go @ 03d9862a11fa9db1790da9ae5bc3577700e7fe61: every string goes
+#   through os.ExpandEnv (`$$` for a literal `$`); Int64Value is strconv.ParseInt, BoolValue strconv.ParseBool.
+# - public/app/plugins/datasource/prometheus/types.ts: PromOptions (a Prometheus data source's jsonData) has
+#   timeInterval, the scrape interval.
+
+_INT, _STR, _BOOL, _MAP, _LIST = "int", "str", "bool", "map", "list"
+DATASOURCES_FILE = {"apiVersion": _INT, "datasources": _LIST, "deleteDatasources": _LIST}
+DATASOURCE = {
+    "orgId": _INT,
+    "orgName": _STR,
+    "version": _INT,
+    "name": _STR,
+    "type": _STR,
+    "access": _STR,
+    "url": _STR,
+    "user": _STR,
+    "database": _STR,
+    "basicAuth": _BOOL,
+    "basicAuthUser": _STR,
+    "withCredentials": _BOOL,
+    "isDefault": _BOOL,
+    "correlations": _LIST,
+    "jsonData": _MAP,
+    "secureJsonData": _MAP,
+    "editable": _BOOL,
+    "uid": _STR,
+}
+PROMETHEUS_JSON_DATA = {"timeInterval": _STR, "queryTimeout": _STR, "httpMethod": _STR, "directUrl": _STR}
+PROVIDERS_FILE = {"apiVersion": _INT, "providers": _LIST}
+PROVIDER = {
+    "name": _STR,
+    "type": _STR,
+    "orgId": _INT,
+    "folder": _STR,
+    "folderUid": _STR,
+    "editable": _BOOL,
+    "options": _MAP,
+    "disableDeletion": _BOOL,
+    "updateIntervalSeconds": _INT,
+    "allowUiUpdates": _BOOL,
+}
+_PYTHON = {_INT: int, _STR: str, _BOOL: bool, _MAP: dict, _LIST: list}
+
+
+def _fields(where: str, data: Any, known: dict[str, str]) -> list[str]:
+    if not isinstance(data, dict):
+        return [f"{where}: not a mapping"]
+    problems = [f"{where}.{k}: not a field Grafana reads" for k in data if k not in known]
+    for key, value in data.items():
+        kind = known.get(key)
+        # bool is an int in Python; Go's ParseInt would refuse `true`
+        if kind is not None and (
+            not isinstance(value, _PYTHON[kind]) or (kind == _INT and isinstance(value, bool))
+        ):
+            problems.append(f"{where}.{key}: expected {kind}, got {value!r}")
+    return problems
+
+
+def _strings(data: Any) -> list[str]:
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return [data] if isinstance(data, str) else []
+
+
+def grafana_reads_datasources(data: Any) -> list[str]:
+    """What Grafana's data source reader would drop, reject or rewrite in a provisioning file ([] when none)."""
+    problems = _fields("", data, DATASOURCES_FILE)
+    if problems:
+        return problems
+    if not data.get("apiVersion", 0) > 0:
+        problems.append("apiVersion: missing or 0, so Grafana reads the deprecated V0 keys")
+    defaults: dict[int, int] = {}
+    for i, source in enumerate(data.get("datasources") or []):
+        problems += _fields(f"datasources[{i}]", source, DATASOURCE)
+        if not isinstance(source, dict):
+            continue
+        if source.get("access", "proxy") not in ("proxy", "direct"):
+            problems.append(f"datasources[{i}].access: Grafana replaces {source['access']!r} by proxy")
+        if not source.get("name"):
+            problems.append(f"datasources[{i}].name: empty")
+        if source.get("isDefault"):
+            org = source.get("orgId") or 1
+            defaults[org] = defaults.get(org, 0) + 1
+            if defaults[org] > 1:
+                problems.append(f"datasources[{i}]: a second default data source in org {org}")
+        if source.get("type") == "prometheus":
+            problems += _fields(
+                f"datasources[{i}].jsonData", source.get("jsonData", {}), PROMETHEUS_JSON_DATA
+            )
+    problems += [f"{s!r}: Grafana expands `$` as an environment variable" for s in _strings(data) if "$" in s]
+    return problems
+
+
+def grafana_reads_providers(data: Any) -> list[str]:
+    """What Grafana's dashboard provider reader would drop, reject or rewrite ([] when none)."""
+    problems = _fields("", data, PROVIDERS_FILE)
+    if problems:
+        return problems
+    if not data.get("apiVersion", 0) > 0:
+        problems.append("apiVersion: missing or 0, so Grafana reads the deprecated V0 keys")
+    names = [p.get("name") for p in data.get("providers") or [] if isinstance(p, dict)]
+    if len(names) != len(set(names)):
+        problems.append(f"providers: a name used twice: {names}")
+    for i, provider in enumerate(data.get("providers") or []):
+        problems += _fields(f"providers[{i}]", provider, PROVIDER)
+        is_file = isinstance(provider, dict) and provider.get("type", "file") in ("", "file")
+        if is_file and not isinstance((provider.get("options") or {}).get("path"), str):
+            problems.append(f"providers[{i}].options.path: the file provider needs a path")
+    problems += [f"{s!r}: Grafana expands `$` as an environment variable" for s in _strings(data) if "$" in s]
+    return problems
+
+
+def test_the_reader_checks_find_what_grafana_would_drop() -> None:
+    """The checks above can fail: a misspelt key, a V0 file, two defaults, a string value where a bool goes."""
+    bad = {
+        "apiVersion": 1,
+        "datasources": [
+            {"name": "a", "type": "prometheus", "isdefault": True, "jsonData": {"timeinterval": "30s"}},
+            {"name": "b", "isDefault": True},
+            {"name": "c", "isDefault": True, "editable": "no", "url": "http://$HOST:9090"},
+        ],
+    }
+    found = grafana_reads_datasources(bad)
+    assert any("isdefault: not a field" in p for p in found)
+    assert any("timeinterval: not a field" in p for p in found)
+    assert any("second default" in p for p in found)
+    assert any("editable: expected bool" in p for p in found)
+    assert any("expands `$`" in p for p in found)
+    assert grafana_reads_datasources({"datasources": []})
+    assert grafana_reads_providers(
+        {"apiVersion": 1, "providers": [{"name": "x", "options": {"folder": "/d"}}]}
+    )
+
+
+def test_compose_provisioning_is_what_grafana_reads() -> None:
+    """Every compose case with Grafana: both provisioning files read by Grafana's rules without loss, the data
+    source's scrape interval the one prometheus.yml scrapes at, and the provided dashboard has the title Grafana
+    requires."""
+    checked = 0
+    for case, resolved in CASES.items():
+        built = {a.kind: a.text for a in build(resolved)}
+        if "grafana-datasources" not in built:
+            continue
+        checked += 1
+        sources = YAML(typ="safe", pure=True).load(built["grafana-datasources"])
+        providers = YAML(typ="safe", pure=True).load(built["grafana-dashboard-provider"])
+        assert grafana_reads_datasources(sources) == [], case
+        assert grafana_reads_providers(providers) == [], case
+        scrape = YAML(typ="safe", pure=True).load(built["prometheus-scrape"])
+        (source,) = sources["datasources"]
+        assert source["jsonData"]["timeInterval"] == scrape["global"]["scrape_interval"], case
+        assert json.loads(built["grafana-dashboard"])["title"], case
+    assert checked >= 2
+
+
+def test_diff_tells_each_provisioning_file_by_its_content() -> None:
+    """A provisioning file handed to `airspec diff` alone is recognised as the artifact it is."""
+    from airspec.diff import sources
+
+    built = build(CASES["minimal"])
+    for artifact in built:
+        if artifact.kind in ("grafana-datasources", "grafana-dashboard-provider"):
+            (found,) = sources.read_file("deployed.yaml", artifact.text, built)
+            assert found.kind == artifact.kind
+
+
 _JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),

@@ -10,13 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airspec import pipeline
 from airspec.artifacts import build
-from airspec.importer import Imported, run
+from airspec.diff.cfg import is_default
+from airspec.importer import Imported, overlay, run
+from airspec.importer.options import SPEC_KEYS
+from airspec.importer.report import as_json, as_text
 from airspec.lint.engine import read_files
 from airspec.options import configured, modelled
 from airspec.resolve import Resolved
+from airspec.validate import deep_merge
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "airflow-spec.yaml").is_file())
@@ -34,12 +40,14 @@ NOT_IN_IMPORTED_ARTIFACTS = (
     "metrics.prometheus",
     "metrics.alerts",
 )
-# What a "needs a person" chart key stood for in the example: the pod template and the local settings file are
-# compiled from these keys, and the report lists the chart keys for a person to move back.
+# What a chart key listed for a person (or carried as it is into helm.values) stood for in the example: the pod
+# template is compiled from these keys, which the import does not read back.
 LISTED_AS = {
     "podTemplate": ("kubernetes_executor",),
-    "airflowLocalSettings": ("task_defaults.retry_exponential_backoff",),
 }
+
+# Spec keys whose only effect is one Airflow option (options.PLACES' plain values).
+OPTION_KEYS = {".".join(path) for path, _ in SPEC_KEYS.values()} - {"metrics.statsd.enabled"}
 
 FERNET = "FERNETdistinct1ve0Zq9xPw3VbN7mKs2LdJ4hTg6Yc8="
 PASSWORD = "s3cr3tPASSdistinct7"
@@ -61,6 +69,13 @@ def _differences(a: Any, b: Any, path: str = "") -> list[str]:
     return [] if a == b else [path]
 
 
+def _at_default(resolved: Resolved, place: tuple[str, str], *sides: dict[tuple[str, str], str]) -> bool:
+    """Whether the one side that sets `place` sets it to Airflow's default (the other leaves it out)."""
+    option = resolved.catalog.option(*place)
+    given = [side[place] for side in sides if place in side]
+    return option is not None and len(given) == 1 and is_default(option.default, given[0], option.type)
+
+
 def _compiled(example: str, tmp_path: Path) -> tuple[Resolved, list[str]]:
     resolved = pipeline.resolved(str(ROOT / "examples" / example / "airflow-spec.yaml"))
     paths = []
@@ -78,9 +93,19 @@ def test_round_trip_of_every_example(example: str, tmp_path: Path) -> None:
     imported = run(paths, None, None, None)
     again = pipeline.from_text(imported.text, "imported.yaml")
     assert again.airflow_version == original.airflow_version
-    assert _options(again) == _options(original)
+    # The same options, but for one the example states at Airflow's default (the import leaves those out, and
+    # reports them "equal to" the default): diff's reading of a default, not the importer's.
+    ours, theirs = _options(again), _options(original)
+    assert {
+        place: (ours.get(place), theirs.get(place))
+        for place in set(ours) | set(theirs)
+        if ours.get(place) != theirs.get(place) and not _at_default(original, place, ours, theirs)
+    } == {}
     listed = {r.key for r in imported.rows if r.key} | {
-        key for r in imported.rows if r.went == "needs a person" for key in LISTED_AS.get(r.setting, ())
+        key
+        for r in imported.rows
+        if r.went in ("needs a person", "passthrough")
+        for key in LISTED_AS.get(r.setting, ())
     }
     listed |= {todo.split(":")[0] for todo in imported.todos}
     unexplained = [
@@ -90,11 +115,13 @@ def test_round_trip_of_every_example(example: str, tmp_path: Path) -> None:
             again.spec.model_dump(exclude={"airflow": {"version"}}),
         )
         if not d.startswith(NOT_IN_IMPORTED_ARTIFACTS)
-        and not any(d == k or d.startswith(k + ".") for k in listed)
+        and not any(d == k or d.startswith(k + ".") or k.startswith(d + ".") for k in listed)
         and not (d == "development_only" and any(r.went == "secret reference" for r in imported.rows))
         and not (d == "database.password" and original.spec.targets == ["helm"])  # see above
         # with providers compile builds an image named after the spec: it follows airflow.providers (CI only)
         and not (d == "airflow.image.repository" and original.spec.airflow.providers)
+        # a key that only places an Airflow option: the options compared above are the same (or at the default)
+        and d not in OPTION_KEYS
     ]
     assert unexplained == []
 
@@ -174,7 +201,8 @@ def test_two_x_files_for_a_three_x_target_with_secrets_as_references(tmp_path: P
         spec.secrets.jwt_secret is not None and spec.secrets.jwt_secret.secret is not None
     )  # values jwtSecret
     assert by["jwtSecret"].went == "secret reference"
-    assert by["ingress.web.enabled"].went == "needs a person"
+    assert by["ingress.web.enabled"].went == "passthrough"  # a chart value airspec does not model, carried
+    assert spec.helm.values == {"ingress": {"web": {"enabled": True}}}
     assert by["[celery] flower_basic_auth"].went == "needs a person"
     assert by["AIRFLOW__CORE__FERNET_KEY_CMD"].went == "needs a person"
     report = json.dumps([r.as_dict() for r in imported.rows]) + "\n".join(imported.todos)
@@ -187,7 +215,7 @@ def test_a_malformed_option_name_is_not_repeated(tmp_path: Path) -> None:
     cfg = tmp_path / "airflow.cfg"
     cfg.write_text(f"[core]\nfernet_key {FERNET}\n", encoding="utf-8")  # the key's `=` makes it name = value
     imported = run([str(cfg)], "3.3", None, None)
-    assert [r.went for r in imported.rows] == ["needs a person"]
+    assert [r.went for r in imported.rows if r.at.line == 2] == ["needs a person"]
     shown = imported.text + json.dumps([r.as_dict() for r in imported.rows]) + "".join(imported.todos)
     assert FERNET.lower().rstrip("=") not in shown.lower()
 
@@ -279,8 +307,13 @@ def test_official_docker_compose_imports_into_a_valid_spec(tmp_path: Path) -> No
     imported = run([str(path)], None, None, None)
     spec = pipeline.from_text(imported.text, "imported.yaml").spec
     assert imported.version == "3.3.2" and spec.executor == "CeleryExecutor" and spec.targets == ["compose"]
+    # A service airspec does not generate is carried into compose.overrides, except its Airflow options
+    # (validation refuses AIRFLOW__ variables there): those are listed for a person.
     person = {r.setting for r in imported.rows if r.went == "needs a person"}
-    assert person == {"services.airflow-cli"}  # a service airspec does not generate: listed, not lost
+    assert person == {"services.airflow-cli.environment"}
+    cli = spec.compose.overrides["services"]["airflow-cli"]
+    assert cli["profiles"] == ["debug"] and cli["command"] == ["bash", "-c", "airflow"]
+    assert not [name for name in cli["environment"] if name.startswith("AIRFLOW__")]
 
 
 @pytest.mark.parametrize("values", CHART_VALUES, ids=lambda p: p.parent.name)
@@ -347,3 +380,88 @@ def test_a_value_compile_would_change_is_listed_not_changed(tmp_path: Path) -> N
     row = next(r for r in imported.rows if r.setting == "config.core.dags_folder")
     assert (row.went, row.at.line) == ("needs a person", 9)
     assert pipeline.from_text(imported.text, "imported.yaml").spec.dags.git_sync is not None
+
+
+def _bomb() -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(8):
+        prev, cur = chr(97 + i), chr(98 + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("env", "name", "text", "expected"),
+    [
+        ("local", "values.yaml", None, "expected NAME=FILE"),  # --env without =
+        ("=FILE", "values.yaml", None, "expected NAME=FILE"),
+        ("Local_Dev=FILE", "values.yaml", None, "an environment is named in lower case"),
+        ("local=FILE", "docker-compose.yaml", "services: [unclosed\n", "docker-compose.yaml:"),
+        ("local=FILE", "docker-compose.yaml", _bomb(), "docker-compose.yaml"),
+        ("local=FILE", "deep.yaml", "a:\n" + "".join("  " * i + "- \n" for i in range(1, 400)), "deep.yaml"),
+        ("local=FILE", ".env", f"AIRFLOW__CORE__FERNET_KEY {API_KEY}\n", ".env:1:1"),
+        ("local=FILE", ".env", "A=" + "x" * (1 << 20) + "\n", "larger than"),
+        ("local=FILE", "missing.yaml", None, "missing.yaml"),
+    ],
+)
+def test_hostile_environment_input_gets_one_line_and_exit_2(
+    tmp_path: Path, env: str, name: str, text: str | None, expected: str
+) -> None:
+    base = tmp_path / "values.yaml"
+    base.write_text("defaultAirflowTag: 3.3.2\nexecutor: CeleryExecutor\n", encoding="utf-8")
+    path = tmp_path / "env" / name
+    if text is not None:
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    out = tmp_path / "s.yaml"
+    cmd = [sys.executable, "-m", "airspec", "import", str(base), "--env", env.replace("FILE", str(path))]
+    done = subprocess.run([*cmd, "-o", str(out)], capture_output=True, text=True, env=_env())
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert expected in done.stderr and len(done.stderr.splitlines()) == 1
+    assert API_KEY not in done.stderr + done.stdout
+    assert not out.exists()
+
+
+_LEAF = st.one_of(
+    st.integers(-3, 3), st.text("ab", max_size=2), st.booleans(), st.lists(st.integers(0, 2), max_size=2)
+)
+_TREE = st.recursive(
+    _LEAF, lambda inner: st.dictionaries(st.sampled_from("pqrs"), inner, max_size=3), max_leaves=8
+)
+_SPEC = st.dictionaries(st.sampled_from(["core", "helm", "secrets", "x"]), _TREE, max_size=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(base=_SPEC, env=_SPEC)
+def test_an_overlay_merges_back_into_the_environment_it_was_made_from(
+    base: dict[str, Any], env: dict[str, Any]
+) -> None:
+    """What validation merges (airspec.validate.deep_merge) is what was imported: mappings key by key, anything
+    else replaced, `null` for a key the environment does not have."""
+    written = overlay.differences(base, env)
+    assert deep_merge(base, written) == env
+    assert all(written[k] is None for k in base if k not in env)
+
+
+def test_an_overlay_replaces_a_secret_reference_whole() -> None:
+    base = {"secrets": {"fernet_key": {"secret": {"name": "airflow-fernet", "key": "fernet-key"}}}}
+    env = {"secrets": {"fernet_key": {"env": "FERNET_KEY"}}}
+    written = overlay.differences(base, env)
+    assert written == {"secrets": {"fernet_key": {"env": "FERNET_KEY"}}}  # not {secret: null, env: ...}
+    assert deep_merge(base, written) == env
+
+
+def test_text_report_counts_values_dropped_for_one_reason_and_json_lists_each(tmp_path: Path) -> None:
+    values = CHART_VALUES[-1]
+    imported = run([str(values)], None, None, "helm-values")
+    text = as_text(imported, "s.yaml")
+    doc = json.loads(as_json(imported, "s.yaml"))
+    workers = [r for r in doc["settings"] if r["setting"].startswith("workers.") and "default" in r["why"]]
+    defaults = [r for r in workers if r["why"] == workers[0]["why"]]
+    assert len(defaults) > 20  # each value of the copied file is in the JSON report ...
+    counted = [line for line in text.splitlines() if f": workers: {len(defaults)} values" in line]
+    assert counted == [
+        f"{values}:{defaults[0]['line']}: workers: {len(defaults)} values dropped ({defaults[0]['why']})"
+    ]
+    assert len(text.splitlines()) < len(doc["settings"]) / 5  # ... and counted per top-level key in text

@@ -148,3 +148,61 @@ def test_odd_line_separators(compared: list[tuple[Path, dict[str, Any]]]) -> Non
     lines = option_lines(path.read_text(encoding="utf-8"))
     assert ("AS101", lines["webserver.expose_config"]) in found
     assert ("AS210", lines["core.parallelism"]) in found
+
+
+def test_quotes_are_part_of_the_value(compared: list[tuple[Path, dict[str, Any]]]) -> None:
+    """Airflow's configparser keeps the quotes around a value; AS213 reports each quoted string option (AS210 the
+    one typed boolean, which Airflow's getter refuses)."""
+    path, result = next((p, r) for p, r in compared if p.name == "quoted_values.cfg")
+    assert result["values"]["core.executor"] == '"LocalExecutor"'
+    assert result["values"]["core.dags_folder"] == "'/opt/airflow/dags'"
+    assert result["values"]["core.load_examples"] == '"False"'
+    lines = option_lines(path.read_text(encoding="utf-8"))
+    found = set(_findings(path))
+    for key in ("core.executor", "core.dags_folder", "core.load_examples"):
+        assert ("AS213", lines[key]) in found, key
+    assert ("AS210", lines["core.compress_serialized_dags"]) in found
+    assert not [line for code, line in found if code == "AS213" and line == lines["core.default_timezone"]]
+
+
+_RENDER_PROBE = """
+import datetime, json, sys
+from types import SimpleNamespace
+from airflow.utils.log.file_task_handler import FileTaskHandler
+handler = FileTaskHandler(base_log_folder="/nonexistent")
+def render(template):
+    run = SimpleNamespace(
+        logical_date=None, run_after=datetime.datetime(2026, 1, 2, tzinfo=datetime.timezone.utc),
+        data_interval_start=None, data_interval_end=None,
+        get_log_template=lambda session: SimpleNamespace(filename=template),
+    )
+    ti = SimpleNamespace(dag_id="d", task_id="t", run_id="manual__1", get_dagrun=lambda session: run)
+    try:
+        return handler._render_filename(ti, 1, session=None)
+    except Exception as exc:
+        return type(exc).__name__
+print(json.dumps({t: render(t) for t in json.load(sys.stdin)}))
+"""
+
+
+def test_log_filename_templates_as_airflow_3_renders_them(tmp_path: Path) -> None:
+    """Airflow 3.3.2's own FileTaskHandler renders each template of a run without a logical date: a `{...}` template
+    with execution_date fails, a Jinja one renders it as nothing (every run the same file); AS409 reports exactly
+    those, and not the run_id template."""
+    from tests.validators import probe_python
+
+    bad_format = "{dag_id}/{task_id}/{execution_date}/{try_number}.log"
+    bad_jinja = "{{ ti.dag_id }}/{{ ti.task_id }}/{{ execution_date }}/{{ try_number }}.log"
+    bad_attr = "{{ ti.dag_id }}/{{ ti.execution_date }}/{{ try_number }}.log"
+    good = (
+        "dag_id={{ ti.dag_id }}/run_id={{ ti.run_id }}/task_id={{ ti.task_id }}/attempt={{ try_number }}.log"
+    )
+    rendered = probe_python(_RENDER_PROBE, [bad_format, bad_jinja, bad_attr, good])
+    assert rendered[bad_format] == "KeyError"
+    assert rendered[bad_jinja] == "d/t//1.log" and rendered[bad_attr] == "d//1.log"
+    assert rendered[good] == "dag_id=d/run_id=manual__1/task_id=t/attempt=1.log"
+    for template, found in ((bad_format, True), (bad_jinja, True), (bad_attr, True), (good, False)):
+        cfg = tmp_path / "airflow.cfg"
+        cfg.write_text(f"[logging]\nlog_filename_template = {template}\n", encoding="utf-8")
+        outcome = run(Request((str(cfg),), airflow_version="3.3.2", select=("AS409",)))
+        assert bool(outcome.findings) is found, template

@@ -1,6 +1,7 @@
 """Every rule's pass and fail cases (tests/lint_cases/<ID>.yaml), run by one parametrised test.
 
-A case: `kind` and `text` (or `files: [{kind, text, name}]`), optional `version` (--airflow-version) and `env`,
+A case: `kind` and `text` (or `files: [{kind, text, name}]`), optional `beside: [{name, text}]` (written next to them,
+not linted: a Dockerfile, a requirements file), optional `version` (--airflow-version) and `env`,
 and `expect`: where this rule's findings are, as "line:col" ("name:line:col" for several files); [] passes.
 """
 

@@ -394,3 +394,28 @@ def test_baseline_keeps_forgiving_a_merged_finding_when_its_lines_move(tmp_path:
     again = airspec(*args, "--fail-on", "info")
     assert again.returncode == 0, again.stdout
     assert again.stdout == ""
+
+
+def test_project_setting_groups_all_inputs_as_the_flag_does(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "airflow.cfg").write_text("[core]\nparallelism = 32\n", encoding="utf-8")
+    (tmp_path / "b" / "values.yaml").write_text(
+        'airflowVersion: "3.3.2"\nconfig:\n  core:\n    parallelism: 64\n', encoding="utf-8"
+    )
+    apart = airspec("lint", "--airflow-version", "3.3", "--select", "AS605", "a", "b", cwd=tmp_path)
+    assert apart.returncode == 0 and apart.stdout == ""
+    flag = airspec(
+        "lint", "--airflow-version", "3.3", "--select", "AS605", "--project", "a", "b", cwd=tmp_path
+    )
+    assert flag.returncode == 1 and "AS605" in flag.stdout
+    (tmp_path / ".airspec.yaml").write_text("lint:\n  project: true\n", encoding="utf-8")
+    setting = airspec("lint", "--airflow-version", "3.3", "--select", "AS605", "a", "b", cwd=tmp_path)
+    assert setting.stdout == flag.stdout and setting.returncode == 1
+    (tmp_path / ".airspec.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_text("[tool.airspec.lint]\nproject = true\n", encoding="utf-8")
+    toml = airspec("lint", "--airflow-version", "3.3", "--select", "AS605", "a", "b", cwd=tmp_path)
+    assert toml.stdout == flag.stdout
+    (tmp_path / "pyproject.toml").write_text('[tool.airspec.lint]\nproject = "yes"\n', encoding="utf-8")
+    bad = airspec("lint", "--airflow-version", "3.3", "a", cwd=tmp_path)
+    assert bad.returncode == 2 and "project must be true or false" in bad.stderr

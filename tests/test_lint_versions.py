@@ -51,12 +51,21 @@ def test_version_from_a_neighbour(tmp_path: Path, name: str, text: str, version:
     assert got[0] == version and reason in got[2] and "beside it" in got[2], got
 
 
+def test_old_releases_get_their_own_lint_only_line(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM apache/airflow:1.10.15-python3.8\n", encoding="utf-8")
+    cfg = tmp_path / "airflow.cfg"
+    cfg.write_text("[webserver]\nrbac = True\n", encoding="utf-8")
+    version, line, reason, note = _targets(cfg)["airflow.cfg"]
+    assert (version, line, note) == ("1.10.15", "1.10", None)
+    assert "FROM apache/airflow:1.10.15-python3.8" in reason
+
+
 def test_older_releases_are_fitted_to_the_oldest_line_with_a_note(tmp_path: Path) -> None:
-    (tmp_path / "Dockerfile").write_text("FROM apache/airflow:1.10.15\n", encoding="utf-8")
+    (tmp_path / "Dockerfile").write_text("FROM apache/airflow:1.9.0\n", encoding="utf-8")
     cfg = tmp_path / "airflow.cfg"
     cfg.write_text("[webserver]\nrbac = True\n", encoding="utf-8")
     version, line, _, note = _targets(cfg)["airflow.cfg"]
-    assert (version, line) == ("1.10.15", "2.10")
+    assert (version, line) == ("1.9.0", "1.10")
     assert note is not None and "older than the oldest line" in note
 
 
@@ -145,3 +154,19 @@ def test_a_version_flag_that_is_no_version_is_a_usage_error(tmp_path: Path) -> N
     (tmp_path / "airflow.cfg").write_text("[core]\nparallelism = 3\n")
     result = airspec("lint", "--airflow-version", "three", "airflow.cfg", cwd=tmp_path)
     assert result.returncode == 2 and "is not a version such as 3.3" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("tag", "version"),
+    [
+        ("1.10.15-python3.8", "1.10.15"),
+        ("apache/airflow:1.10.12-python3.6", "1.10.12"),
+        ("slim-2.9.3-python3.11", "2.9.3"),
+        ("latest-python3.8", None),  # a Python release, not an Airflow one
+        ("v1-10-stable-python3.6", None),
+    ],
+)
+def test_image_tags_name_airflow_releases_only(tag: str, version: str | None) -> None:
+    from airspec.lint.inputs import version_in
+
+    assert version_in(tag) == version

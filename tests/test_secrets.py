@@ -1,6 +1,7 @@
-"""No secret in any output (issue #13, items 1-4): a value that is, or sits under, a sensitive option, key or
-variable name, or a URL's userinfo, is never printed by validate, lint (every format) or diff (text, json), except
-by `diff --show-secrets`. Messages name the field, never the value.
+"""No secret in any output (issue #13, items 1-4; issue #14 for import): a value that is, or sits under, a
+sensitive option, key or variable name, or a URL's userinfo, is never printed by validate, lint (every format), diff
+(text, json) or import (its report and the spec it writes), except by `diff --show-secrets`. Messages name the field,
+never the value.
 
 Commands run in-process (click's runner) so that the property test stays within a few seconds.
 """
@@ -177,6 +178,29 @@ def _outputs(folder: Path, v: str) -> dict[str, str]:
     for fmt in LINT_FORMATS:
         outputs[f"lint {fmt}"] = _run("lint", *every, "--format", fmt, "--airflow-version", "3.3")
     outputs.update(_diff_outputs(folder, v))
+    outputs.update(_import_outputs(folder, paths))
+    return outputs
+
+
+def _import_outputs(folder: Path, paths: dict[str, Path]) -> dict[str, str]:
+    """What `airspec import` prints (text, json) and the spec it writes, for each input kind alone, all of them
+    together, and Helm values with the compose file as an environment overlay."""
+    cfg, values, compose = (str(paths[n]) for n in ("airflow.cfg", "values.yaml", "docker-compose.yaml"))
+    runs = {
+        "all": [cfg, values, compose],
+        "airflow.cfg": [cfg],
+        "values": [values],
+        "compose": [compose],
+        "env": [values, "--env", f"local={compose}", "--env", f"local={cfg}"],
+    }
+    outputs: dict[str, str] = {}
+    for name, args in runs.items():
+        for fmt in ("text", "json") if name == "all" else ("text",):
+            spec = folder / "imported" / f"{name}-{fmt}.yaml"
+            shown = _run("import", *args, "-o", str(spec), "--format", fmt, "--airflow-version", "3.3")
+            outputs[f"import {name} {fmt}"] = shown + (
+                spec.read_text(encoding="utf-8") if spec.exists() else ""
+            )
     return outputs
 
 
@@ -261,6 +285,13 @@ def test_the_property_test_sees_real_findings(tmp_path: Path) -> None:
     assert "extraConfigMaps" in outputs["diff kubernetes-helm text"]
     assert "AWS_SECRET_ACCESS_KEY" in outputs["diff celery-compose text"]
     assert MASK in outputs["diff kubernetes-helm text"]
+    assert "secret reference" in outputs["import all text"]  # literal secrets became references ...
+    assert (
+        "secret reference" in outputs["import compose text"]
+        and "AWS_SECRET_ACCESS_KEY" in outputs["import compose text"]
+    )
+    assert "[local]" in outputs["import env text"]  # ... in an environment overlay too
+    assert "environments:" in outputs["import env text"]
 
 
 # ------------------------------------------------------------------------------------- the reported cases

@@ -66,6 +66,21 @@ def test_minimal_spec_is_valid() -> None:
             "'CeleryKubernetesExecutor', got 'FooExecutor'",
         ),
         (
+            'name: t\nairflow:\n  version: "1.10.15"\n',
+            "s.yaml:3:12: error: airflow.version: Airflow 1.10.15 is known to `airspec lint` only; compile and "
+            "validate support lines: 2.10, 2.11, 3.0, 3.1, 3.2, 3.3",
+        ),
+        (
+            'name: t\nairflow:\n  version: "1.9"\n',
+            "s.yaml:3:12: error: airflow.version: Airflow 1.9 is not in airspec's catalog; supported lines: "
+            "2.10, 2.11, 3.0, 3.1, 3.2, 3.3",
+        ),
+        (
+            'name: t\nairflow:\n  version: "2.9"\n',
+            "s.yaml:3:12: error: airflow.version: Airflow 2.9 is known to `airspec lint` only; compile and validate "
+            "support lines: 2.10, 2.11, 3.0, 3.1, 3.2, 3.3",
+        ),
+        (
             'name: t\nairflow:\n  version: "3.9"\n',
             "s.yaml:3:12: error: airflow.version: Airflow 3.9 is not in airspec's catalog; supported lines: "
             "2.10, 2.11, 3.0, 3.1, 3.2, 3.3",
@@ -146,7 +161,7 @@ def test_every_problem_at_once() -> None:
         (
             "  scheduler:\n    schedule_after_task_execution: true\n",
             "s.yaml:6:5: error: config.scheduler.schedule_after_task_execution: [scheduler] "
-            "schedule_after_task_execution was removed in Airflow 3.3",
+            "schedule_after_task_execution was removed in Airflow 3.0",  # 2.11 has it, 3.0 does not
         ),
         (
             "  core:\n    parallelism: lots\n",

@@ -119,3 +119,19 @@ def probe_airflow(requests: list[dict[str, Any]], env: dict[str, str] | None = N
         raise AssertionError(f"airflow probe exited {proc.returncode}:\n{proc.stderr[-4000:]}")
     results: list[dict[str, Any]] = json.loads(proc.stdout)
     return results
+
+
+def probe_python(code: str, payload: Any) -> Any:
+    """Run `code` with the python of .venv-airflow (Airflow 3.3.2), `payload` as JSON on stdin, in a fresh
+    AIRFLOW_HOME with an empty airflow.cfg; returns the JSON the code prints last."""
+    import tempfile
+
+    python = tool("airflow-python")
+    with tempfile.TemporaryDirectory(prefix="airspec-probe-") as home:
+        cfg = Path(home) / "airflow.cfg"
+        cfg.write_text("", encoding="utf-8")
+        env = clean_env(AIRFLOW_HOME=home, AIRFLOW_CONFIG=str(cfg), _AIRFLOW__AS_LIBRARY="1")
+        proc = run_tool([python, "-c", code], input=json.dumps(payload), env=env)
+    if proc.returncode != 0:
+        raise AssertionError(f"airflow python exited {proc.returncode}:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])

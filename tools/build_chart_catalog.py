@@ -10,7 +10,7 @@ SOURCE (default ``../shared/upstream/helm-chart`` beside the repository) holds t
 ``RELEASES``, and ``values.schema.json`` + ``values.yaml`` (no Chart.yaml) at the top for the newest one. Nothing
 from the chart is executed; YAML is read with ruamel.yaml.
 
-Per release two files are written:
+Per release three files are written:
 
 * ``chart-<release>.schema.json``: the chart's own values schema, minified (sorted keys, no spaces), with the
   annotation keywords that carry upstream prose or documentation layout removed (``ANNOTATIONS``). Only keywords are
@@ -19,6 +19,8 @@ Per release two files are written:
   default values and for a set of broken variants of them.
 * ``chart-<release>.json``: facts (versions, which sections exist, the keys under ``workers`` and ``data``, the
   top-level keys, the sections that reject unknown keys, and the defaults in ``DEFAULT_PATHS``).
+* ``chart-<release>.defaults.json``: the release's values.yaml as data (every default, comments dropped), minified:
+  what `airspec import` compares a values file with ("equal to the chart's default").
 
 and ``index.json`` lists the releases oldest first with the default one (the newest).
 """
@@ -317,7 +319,8 @@ def dump(path: Path, text: str) -> None:
 def build(source: Path, out: Path) -> None:
     names = sorted(RELEASES, key=Version)
     out.mkdir(parents=True, exist_ok=True)
-    wanted = {f"chart-{n}{suffix}" for n in names for suffix in (".json", ".schema.json")} | {"index.json"}
+    suffixes = (".json", ".schema.json", ".defaults.json")
+    wanted = {f"chart-{n}{suffix}" for n in names for suffix in suffixes} | {"index.json"}
     for stale in {p.name for p in out.glob("*.json")} - wanted:
         (out / stale).unlink()
     for name in names:
@@ -335,6 +338,8 @@ def build(source: Path, out: Path) -> None:
         )
         minified = json.dumps(stripped, separators=(",", ":"), sort_keys=True)
         dump(out / f"chart-{name}.schema.json", minified + "\n")
+        defaults = json.dumps(values, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+        dump(out / f"chart-{name}.defaults.json", defaults + "\n")
         record = facts(name, RELEASES[name], source, upstream, values)
         dump(out / f"chart-{name}.json", json.dumps(record, sort_keys=True, indent=1) + "\n")
     index = {"releases": names, "default": names[-1], "generated_by": "tools/build_chart_catalog.py"}

@@ -2,7 +2,8 @@
 `tools/build_chart_catalog.py` from the chart's own files and committed under `charts/`.
 
 Nothing is read at import time. `release()` reads one small facts file; `schema()` reads that release's values schema
-(about 130 kB) only when asked for; both are kept for the life of the process.
+(about 130 kB) and `defaults()` its values.yaml (about 30 kB) only when asked for; all are kept for the life of the
+process.
 
 The newest entry, "1.22.0", holds what the chart looked like on apache/airflow main after 1.22.0 was released
 (`ChartRelease.exact` is false): it is named after the newest chart that exists, so a `helm --version` pin made from it
@@ -179,6 +180,14 @@ def schema(version: str) -> dict[str, Any]:
     """The release's values schema (the chart's own, without descriptions and examples). Shared: do not modify it.
     Its root accepts any top-level key, as the chart's does; `strict_schema()` does not."""
     data: dict[str, Any] = _read(f"chart-{_known(version)}.schema.json")
+    return data
+
+
+@functools.cache
+def defaults(version: str) -> dict[str, Any]:
+    """The release's values.yaml as data: every default the chart fills in for a key a values file leaves out
+    (about 30 kB, read only when asked for). Shared: do not modify it."""
+    data: dict[str, Any] = _read(f"chart-{_known(version)}.defaults.json")
     return data
 
 

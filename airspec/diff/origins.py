@@ -71,6 +71,8 @@ _COMPOSE_SERVICES: dict[str, Path] = {
     "airflow-worker": ("celery", "workers"),
     "flower": ("celery", "flower"),
     "statsd-exporter": ("metrics", "statsd"),
+    "prometheus": ("metrics", "prometheus"),
+    "grafana": ("metrics", "statsd"),
     "airflow-init": ("airflow",),
 }
 # Chart and Kubernetes spellings of spec keys.
@@ -95,6 +97,8 @@ _OTHER: dict[str, Path] = {
     "statsd-mappings": ("metrics", "statsd"),
     "prometheus-scrape": ("metrics", "prometheus"),
     "prometheus-rules": ("metrics", "alerts"),
+    "grafana-datasources": ("metrics", "prometheus"),
+    "grafana-dashboard-provider": ("metrics", "statsd"),
     "ci-workflow": ("ci",),
 }
 _PROFILE = re.compile(r"profiles/([^/]+)\.ya?ml$")

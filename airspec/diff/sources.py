@@ -252,6 +252,8 @@ def read_yaml(label: str, text: str, artifacts: list[Artifact], name: str = "") 
         ("mappings", "statsd-mappings"),
         ("scrape_configs", "prometheus-scrape"),
         ("groups", "prometheus-rules"),
+        ("datasources", "grafana-datasources"),
+        ("providers", "grafana-dashboard-provider"),
         ("jobs", "ci-workflow"),
     ):
         if key in data:

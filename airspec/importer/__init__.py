@@ -1,26 +1,35 @@
-"""`airspec import`: the files a team already has (airflow.cfg, Helm values, compose) -> one spec that validates,
-and a report of where every setting went.
+"""`airspec import`: the files a team already has (airflow.cfg, Helm values, compose, .env) -> one spec that
+validates, and a report of where every setting went.
 
     read (lint's readers) -> options: supersede, migrate, route (importer.options)
                           -> chart and compose structure (importer.chart)
-                          -> check against what compile writes (the pipeline and the artifact registry)
+                          -> checked against what compile writes, validated (importer.settle)
+                          -> the rest into helm.values / compose.overrides (importer.values, importer.services)
+                          -> what compile still writes differently, reported (importer.differs)
                           -> spec text with a TODO per decision (importer.emit)
+
+Files given with `--env NAME=FILE` are imported the same way, as a spec of their own for the same Airflow
+version, and written as `environments.NAME`: what differs from the base (importer.overlay).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
 from airspec.catalog import UnknownVersion
 from airspec.errors import ContentError, InputError, UsageError
-from airspec.importer import chart, dotenv
+from airspec.importer import chart, dotenv, overlay
 from airspec.importer.draft import DROPPED, MODELLED, Draft, Row
 from airspec.importer.options import migrated, remote_provider, route, same, setting_at
-from airspec.importer.settle import settled
+from airspec.lint.inputs import executors_of
 from airspec.lint.model import FileContext, Opt
+from airspec.model.spec import Executor
 
 _NAME = re.compile(r"[a-z0-9_]{1,128}")
+_ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+EXECUTORS = frozenset(get_args(Executor))  # what the spec's `executor` takes
 
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
@@ -33,17 +42,67 @@ class Imported(NamedTuple):
     version: str
 
 
-def run(paths: list[str], version: str | None, name: str | None, kind: str | None) -> Imported:
-    from airspec.catalog import load
+class _Part(NamedTuple):
+    """The base, or one environment, imported as a spec of its own."""
+
+    draft: Draft
+    version: str
+    text: str  # the spec, validated as written ("" for an environment: it is written as an overlay)
+
+
+def run(
+    paths: list[str],
+    version: str | None,
+    name: str | None,
+    kind: str | None,
+    envs: Sequence[tuple[str, str]] = (),
+) -> Imported:
+    """Import `paths` (the base) and each `(environment, file)` of `envs` (files of one environment together)."""
+    from airspec.importer.emit import spec_text
+    from airspec.pipeline import from_text
+
+    groups: dict[str, list[str]] = {}
+    for env, path in envs:
+        if not _ENV_NAME.match(env):
+            raise UsageError(
+                f"--env {env[:64]!r}: an environment is named in lower case letters, digits and '-'"
+            )
+        groups.setdefault(env, []).append(path)
+    base = _part(paths, version, name, kind, "")
+    parts = [_part(files, version, name, kind, env, base.version) for env, files in groups.items()]
+    if not parts:
+        return Imported(base.text, base.draft.rows, base.draft.todos, base.version)
+    draft = overlay.combined(base.draft, [p.draft for p in parts])
+    text = spec_text(draft)
+    from_text(text, "imported.yaml")  # what is written validates as it is written, in every environment
+    from airspec.loader import load_text
+    from airspec.validate import validate
+
+    loaded = load_text(text, "imported.yaml")
+    for env in groups:
+        validate(loaded, env)
+    return Imported(text, draft.rows, draft.todos, base.version)
+
+
+def _part(
+    paths: list[str],
+    stated: str | None,
+    name: str | None,
+    kind: str | None,
+    env: str,
+    fallback: str | None = None,
+) -> _Part:
+    from airspec.catalog import exact_version, load
     from airspec.lint.engine import read_files
 
-    draft = Draft()
+    draft = Draft(env)
     dotenv_options: list[Opt] = []
-    stated = version
+    dotenvs: list[str] = []
     for path in paths:
         if kind is None and dotenv.is_dotenv(path):
             found, named = dotenv.read(path, draft)
             dotenv_options += found
+            dotenvs.append(path)
             stated = stated or named
     others = [p for p in paths if kind is not None or not dotenv.is_dotenv(p)]
     try:
@@ -53,10 +112,10 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
     files = [f for f in files if f.kind in ("airflow.cfg", "helm-values", "compose")]
     for ctx in files:
         _said_wrapped(ctx, draft)
-    if not files and not dotenv_options:
+    if not files and not dotenv_options and not dotenvs:
         raise InputError("nothing to import: give airflow.cfg, Helm values, compose or .env files")
     target = stated or next((f.stated_version for f in files if f.stated_version), None)
-    target = target or next((f.version for f in files if f.version), None)
+    target = target or next((f.version for f in files if f.version), None) or fallback
     if target is None:
         raise UsageError(
             "cannot tell which Airflow version these files are for; pass --airflow-version (e.g. 3.3)"
@@ -65,23 +124,36 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
         catalog = load(target)
     except UnknownVersion as exc:
         raise UsageError(str(exc)) from None
-    style = "helm" if any(f.kind == "helm-values" for f in files) else "compose"
     kinds = {f.kind for f in files}
-    draft.put(("name",), name or _name(files))
+    style = "helm" if "helm-values" in kinds else "compose"
+    draft.put(("name",), name or _name(files, draft))
     draft.put(("airflow",), {"version": target})
-    compose_only = kinds & {"helm-values", "compose"} == {"compose"} or (not kinds and bool(dotenv_options))
+    compose_only = kinds & {"helm-values", "compose"} == {"compose"} or not kinds
     draft.put(("targets",), ["compose"] if compose_only else ["helm"])
     if {"helm-values", "compose"} <= kinds:
         draft.todos.append(
             "targets: the compose file's settings were read into the Helm deployment; compose is not a target "
-            "(one spec's secrets cannot reach both; a compose environment overlay is not imported yet)"
+            "(one spec's secrets cannot reach both): import it as an environment instead, --env local=FILE"
         )
+    releases: list[str] = []
+    if "helm-values" in kinds:
+        from airspec.catalog import charts
+        from airspec.importer import values
+
+        _, releases = values.chart_release(files, draft, exact_version(target))
+        draft.chart_config = charts.defaults(releases[0]).get("config")
+        for ctx in files:
+            if ctx.kind == "helm-values":
+                values.drop_default_config(ctx, draft, releases)
     executor = chart.executor_of(files)
-    if executor is not None:
+    if executor is None and releases:
+        executor = _chart_executor(files, draft, releases[0])
+    if executor is not None and set(executor if isinstance(executor, list) else [executor]) <= EXECUTORS:
         draft.put(("executor",), executor)
+    api_server = catalog.runtime.web_command == "api-server"
     for ctx in files:
         if ctx.kind == "helm-values":
-            chart.helm(ctx, draft)
+            chart.helm(ctx, draft, api_server)
         elif ctx.kind == "compose":
             chart.compose(ctx, draft)
     kept = _options(dotenv_options, files, catalog, draft, style)
@@ -97,7 +169,90 @@ def run(paths: list[str], version: str | None, name: str | None, kind: str | Non
         draft.todos.append(
             "database.url: an external database and no connection in the files; create the reference"
         )
-    return Imported(settled(draft, kept), draft.rows, draft.todos, target)
+    opts = [*dotenv_options, *(o for f in files for o in f.options)]
+    set_by_files = {
+        s for s in (setting_at(o.section, o.name) for o in opts) if s is not None
+    } - draft.defaulted
+    text = _rest(files, dotenvs, draft, kept, releases, set_by_files)
+    return _Part(draft, target, text)
+
+
+def _rest(
+    files: list[FileContext],
+    dotenvs: list[str],
+    draft: Draft,
+    kept: list[Opt],
+    releases: list[str],
+    set_by_files: set[str],
+) -> str:
+    """Settle the draft; carry what the spec does not model; report what compile still writes differently. The
+    spec text, validated as written (the base's; "" for an environment's, written later as an overlay)."""
+    from airspec.importer import differs, services, settle, values
+    from airspec.mask import Masker
+
+    resolved = settle.settled(draft, kept)
+    if settle.unset_defaults(draft, resolved, set_by_files, draft.chart_config):
+        resolved = settle.valid(draft)
+    masker = Masker(False, resolved.catalog)
+    targets = resolved.spec.targets
+    carried = False
+    if "helm" in targets and any(f.kind == "helm-values" for f in files):
+        from airspec.render.helm_values import airspec_values
+
+        if any([values.own_policy(f, draft, resolved) for f in files if f.kind == "helm-values"]):
+            resolved = settle.valid(draft)
+        ours = airspec_values(resolved)
+        for ctx in files:
+            if ctx.kind == "helm-values":
+                values.passthrough(ctx, draft, ours, [resolved.chart_version, *releases], masker)
+                values.refused(draft, ctx.file, resolved.chart_version, ours)
+        carried = True
+    for ctx in files:
+        if ctx.kind != "compose":
+            continue
+        if "compose" not in targets:
+            _not_a_target(ctx, draft)
+            continue
+        from airspec.render.compose import base_document
+
+        document = base_document(resolved)
+        services.passthrough(ctx, draft, document, masker)
+        services.refused(draft, ctx.file, document)
+        carried = True
+    text = ""
+    if not draft.env:
+        resolved, text = settle.final(draft)  # validated as written: the last validation of the base
+    elif carried:
+        resolved = settle.valid(draft)
+    differs.rows(files, dotenvs, draft, resolved)
+    return text
+
+
+def _not_a_target(ctx: FileContext, draft: Draft) -> None:
+    data: dict[str, Any] = ctx.data if isinstance(ctx.data, dict) else {}
+    services = data.get("services")
+    keys = [(k,) for k in data if k != "services"] + [("services", s) for s in services or {}]
+    for path in keys:
+        draft.row(
+            ctx.key(*path),
+            ".".join(str(p) for p in path),
+            DROPPED,
+            "",
+            "compose is not a target of this spec: import the file as an environment (--env NAME=FILE)",
+        )
+
+
+def _chart_executor(files: list[FileContext], draft: Draft, release: str) -> str | list[str] | None:
+    """A values file that names no executor runs the chart's default one."""
+    from airspec.catalog import charts
+
+    named = charts.release(release).defaults.get("executor")
+    found = executors_of(named) if isinstance(named, str) else []
+    if not found:
+        return None
+    ctx = next(f for f in files if f.kind == "helm-values")
+    draft.row(ctx.key(), "executor", MODELLED, "executor", f"not in the file: chart {release}'s default")
+    return found[0] if len(found) == 1 else found
 
 
 def _said_wrapped(ctx: FileContext, draft: Draft) -> None:
@@ -135,11 +290,13 @@ def _compose_secrets(draft: Draft, catalog: Catalog) -> None:
             draft.todos.append(f"{'.'.join(path)}: not in the files; put it in {variable} (.env)")
 
 
-def _name(files: list[FileContext]) -> str:
+def _name(files: list[FileContext], draft: Draft) -> str:
     for ctx in files:
         for key in ("fullnameOverride", "name"):
             value = ctx.get(key) if ctx.data is not None else None
             if isinstance(value, str) and value:
+                if key == "name":
+                    draft.row(ctx.key("name"), "name", MODELLED, "name")
                 return value
     return "airflow"
 
@@ -176,7 +333,12 @@ def _options(
             continue
         setting = setting_at(moved.section, moved.name)
         if setting == "executor":
-            draft.row(moved.key, moved.label, MODELLED, "executor")
+            named = set(executors_of(moved.value))
+            if named <= EXECUTORS:
+                draft.row(moved.key, moved.label, MODELLED, "executor")
+            else:
+                why = f"not an executor the spec has ({', '.join(sorted(EXECUTORS))}); the spec runs its default"
+                draft.person(moved.key, moved.label, why)
         elif setting == "dags_folder":
             _dags_folder(moved, draft)
         elif setting in ("remote_logging", "remote_base_log_folder", "remote_log_conn_id", "encrypt_s3_logs"):

@@ -1,6 +1,7 @@
 """Helm values and compose files beyond their Airflow options: components, replicas, resources, images, DAG
-delivery, log volumes, StatsD and the bundled database and broker. Chart keys airspec does not model are listed
-for a person: moving them into the spec's `helm.values` passthrough is not automated yet.
+delivery, log volumes, StatsD and the bundled database and broker, each reported at the key it was read from. What
+the spec does not model is carried by `importer.values` (`helm.values`) and `importer.services`
+(`compose.overrides`).
 """
 
 from __future__ import annotations
@@ -43,15 +44,20 @@ def executor_of(files: list[FileContext]) -> str | list[str] | None:
     """The executor the last file that names one names ([core] executor, or the chart's `executor`)."""
     for ctx in reversed(files):
         opt = ctx.option("core", "executor")
-        named = opt.value if opt is not None else ctx.get("executor") if ctx.kind == "helm-values" else None
+        named = opt.value if opt is not None and opt.value else None
+        if named is None and ctx.kind == "helm-values":
+            named = ctx.get("executor")
         found = inputs.executors_of(named) if isinstance(named, str) else []
         if found:
             return found[0] if len(found) == 1 else found
     return None
 
 
-def helm(ctx: FileContext, draft: Draft) -> None:
+def helm(ctx: FileContext, draft: Draft, api_server: bool) -> None:
+    """`api_server`: the target version runs the api-server (Airflow 3); the chart's section for it is read
+    (`apiServer`, or `webserver` when the file has only that), the other is left to the passthrough."""
     data = ctx.data if isinstance(ctx.data, dict) else {}
+    web = "apiServer" if (api_server and "apiServer" in data) or "webserver" not in data else "webserver"
     if isinstance(data.get("executor"), str):
         draft.row(ctx.key("executor"), "executor", MODELLED, "executor")
     for version_path in (("airflowVersion",), ("defaultAirflowTag",), ("images", "airflow", "tag")):
@@ -59,7 +65,7 @@ def helm(ctx: FileContext, draft: Draft) -> None:
             draft.row(ctx.key(*version_path), ".".join(version_path), MODELLED, "airflow.version")
     for key, path in COMPONENTS.items():
         section = data.get(key)
-        if not isinstance(section, dict):
+        if not isinstance(section, dict) or (key in ("apiServer", "webserver") and key != web):
             continue
         celery = section.get("celery") if key == "workers" else None
         if isinstance(celery, dict):  # newer charts: the Celery workers' own section
@@ -93,8 +99,10 @@ def helm(ctx: FileContext, draft: Draft) -> None:
             _put(ctx, draft, (key, "enabled"), kind, "bundled" if enabled else "external")
     statsd = data.get("statsd")
     if isinstance(statsd, dict) and isinstance(statsd.get("enabled"), bool):
+        # The chart's default config turns [metrics] statsd_on on with its exporter: off, StatsD is off.
+        on: tuple[str, ...] = ("metrics", "statsd", "exporter", "enabled")
         _put(
-            ctx, draft, ("statsd", "enabled"), ("metrics", "statsd", "exporter", "enabled"), statsd["enabled"]
+            ctx, draft, ("statsd", "enabled"), on if statsd["enabled"] else on[:2] + on[3:], statsd["enabled"]
         )
     flower = dig(data, ("flower", "enabled"))
     if isinstance(flower, bool) and _celery(draft):
@@ -103,6 +111,7 @@ def helm(ctx: FileContext, draft: Draft) -> None:
         if isinstance(data.get(key), str) and data[key]:
             ref = {"secret": {"name": data[key], "key": secret_key}}
             _put(ctx, draft, (key,), origin, ref)
+            draft.chart_secrets[".".join(origin)] = key
     for key, (origin, secret_key) in _LITERAL_SECRETS.items():
         if data.get(key) in (None, ""):
             continue
@@ -112,6 +121,7 @@ def helm(ctx: FileContext, draft: Draft) -> None:
             continue
         name = f"airflow-{secret_key}"
         draft.put(origin, {"secret": {"name": name, "key": secret_key}})
+        draft.chart_secrets[".".join(origin)] = key
         draft.row(where, key, "secret reference", ".".join(origin), "a literal secret was not copied")
         draft.todos.append(
             f"{'.'.join(origin)}: the value at {ctx.file}:{where.line} was not copied; "
@@ -126,6 +136,8 @@ def helm(ctx: FileContext, draft: Draft) -> None:
         name = dig(data, ("data", key))
         if isinstance(name, str) and name and (path[0] == "database" or _celery(draft)):
             _put(ctx, draft, ("data", key), path, {"secret": {"name": name, "key": "connection"}})
+            draft.chart_secrets[".".join(path)] = f"data.{key}"
+    _literal_broker(ctx, draft, data)
     mount = dig(data, ("dags", "mountPath"))
     if mount == "/opt/airflow/dags":
         draft.row(
@@ -133,7 +145,27 @@ def helm(ctx: FileContext, draft: Draft) -> None:
         )
     _secret_env(ctx, draft, data)
     _dags(ctx, draft, data)
-    _leftovers(ctx, draft, data)
+
+
+def _literal_broker(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
+    """`data.brokerUrl` written inline (with its password) for an external broker: a Secret reference to create."""
+    url = dig(data, ("data", "brokerUrl"))
+    external = dig(data, ("redis", "enabled")) is False
+    if not (isinstance(url, str) and url and external and _celery(draft)):
+        return
+    where = ctx.key("data", "brokerUrl")
+    if draft.get(("celery", "broker", "url")) is not None:
+        draft.row(where, "data.brokerUrl", DROPPED, "", "superseded by data.brokerUrlSecretName")
+        return
+    draft.put(("celery", "broker", "url"), {"secret": {"name": "airflow-broker-url", "key": "connection"}})
+    draft.chart_secrets["celery.broker.url"] = "data.brokerUrl"
+    draft.row(
+        where, "data.brokerUrl", "secret reference", "celery.broker.url", "a literal secret was not copied"
+    )
+    draft.todos.append(
+        f"celery.broker.url: the value at {ctx.file}:{where.line} was not copied; create Kubernetes Secret "
+        "airflow-broker-url with key connection holding it"
+    )
 
 
 def _secret_env(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
@@ -152,13 +184,8 @@ def _secret_env(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
         setting = setting_at(*place) if place else None
         if setting in SECRETS and isinstance(secret, str) and isinstance(key, str):
             _put(ctx, draft, ("secret", index), SECRETS[setting], {"secret": {"name": secret, "key": key}})
+            draft.chart_secrets[".".join(SECRETS[setting])] = f"secret[{index}]"
             wired.add(str(name))
-        else:
-            draft.person(
-                ctx.key("secret", index),
-                f"secret[{index}]",
-                "not a modelled secret; move it into helm.values by hand",
-            )
     builtin = data.get("enableBuiltInSecretEnvVars")
     switches: dict[str, Any] = builtin if isinstance(builtin, dict) else {}
     for name, on in switches.items():
@@ -186,10 +213,13 @@ def _put(
     draft.row(ctx.key(*where), ".".join(str(p) for p in where), MODELLED, ".".join(path))
 
 
-def _persistence(section: Any) -> dict[str, Any] | None:
+def _persistence(ctx: FileContext, draft: Draft, where: tuple[str, ...], path: tuple[str, ...]) -> None:
+    """An enabled persistence section: the keys the spec models, each reported (the others are passthroughs)."""
+    section = dig(ctx.data, where)
     if not isinstance(section, dict) or section.get("enabled") is not True:
-        return None
+        return
     out: dict[str, Any] = {}
+    draft.row(ctx.key(*where, "enabled"), ".".join((*where, "enabled")), MODELLED, ".".join(path))
     for chart_key, spec_key in (
         ("size", "size"),
         ("storageClassName", "storage_class"),
@@ -198,14 +228,22 @@ def _persistence(section: Any) -> dict[str, Any] | None:
     ):
         if isinstance(section.get(chart_key), str) and section[chart_key]:
             out[spec_key] = section[chart_key]
-    return out
+            _row(ctx, draft, (*where, chart_key), (*path, spec_key))
+    draft.put(path, out)
+
+
+def _row(ctx: FileContext, draft: Draft, where: tuple[str | int, ...], path: tuple[str, ...]) -> None:
+    draft.row(ctx.key(*where), ".".join(str(p) for p in where), MODELLED, ".".join(path))
 
 
 def _dags(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
     git = dig(data, ("dags", "gitSync"))
     if isinstance(git, dict) and git.get("enabled") is True and isinstance(git.get("repo"), str):
-        spec: dict[str, Any] = {"repo": git["repo"]}
+        base = ("dags", "gitSync")
+        spec: dict[str, Any] = {}
+        draft.row(ctx.key(*base, "enabled"), "dags.gitSync.enabled", MODELLED, "dags.git_sync")
         for chart_key, spec_key in (
+            ("repo", "repo"),
             ("branch", "branch"),
             ("rev", "rev"),
             ("subPath", "sub_path"),
@@ -215,110 +253,17 @@ def _dags(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
         ):
             if isinstance(git.get(chart_key), str) and git[chart_key]:
                 spec[spec_key] = git[chart_key]
+                _row(ctx, draft, (*base, chart_key), ("dags", "git_sync", spec_key))
         if isinstance(git.get("depth"), int):
             spec["depth"] = git["depth"]
-        period = git.get("period", git.get("wait"))
-        if isinstance(period, int | str):
-            spec["wait"] = period
-        _put(ctx, draft, ("dags", "gitSync"), ("dags", "git_sync"), spec)
-    for key, path in (("dags", ("dags", "persistence")), ("logs", ("logging", "persistence"))):
-        found = _persistence(dig(data, (key, "persistence")))
-        if found is not None:
-            _put(ctx, draft, (key, "persistence"), path, found)
-
-
-def _leftovers(ctx: FileContext, draft: Draft, data: dict[str, Any]) -> None:
-    """Every other leaf of the values: equal to the chart's default (counted per top-level key), or listed for a
-    person (moving them into `helm.values` is not automated yet)."""
-    from airspec.catalog import charts
-
-    releases = charts.releases()[::-1]  # newest first; older schemas are read only when needed
-    read = {tuple(str(p) for p in r_path) for r_path in _READ}
-    read |= {tuple(r.setting.split(".")) for r in draft.rows if r.at.file == ctx.file}
-    defaults: dict[str, int] = {}
-    for path, value in _leaves(data, ()):
-        if any(path[:n] in read for n in range(1, len(path) + 1)):
-            continue
-        if value in (None, "", [], {}) or any(_default(charts.schema(r), path) == (value,) for r in releases):
-            defaults[path[0]] = defaults.get(path[0], 0) + 1
-            continue
-        where = ctx.key(*path) if path in ctx.source.keys else ctx.key(path[0])  # type: ignore[union-attr]
-        draft.person(
-            where, ".".join(path), "a chart setting airspec does not model; move it into helm.values by hand"
-        )
-    for key, count in defaults.items():
-        draft.row(
-            ctx.key(key),
-            key,
-            DROPPED,
-            "",
-            f"{count} value(s) equal to the chart's defaults (a release airspec knows)",
-        )
-
-
-# Chart keys read above (or settled by the Airflow options and versions), whatever their value.
-_READ = (
-    ("config",),
-    ("env",),
-    ("executor",),
-    ("airflowVersion",),
-    ("defaultAirflowTag",),
-    ("defaultAirflowRepository",),
-    ("images", "airflow", "tag"),
-    ("images", "airflow", "repository"),
-    ("fullnameOverride",),
-    ("secret",),
-    ("dags", "gitSync"),
-    ("dags", "persistence"),
-    ("logs", "persistence"),
-)
-
-
-def _leaves(node: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
-    if isinstance(node, dict) and node:
-        return [leaf for key, value in node.items() for leaf in _leaves(value, (*path, str(key)))]
-    return [(path, node)] if path else []
-
-
-def _default(schema: dict[str, Any], path: tuple[str, ...]) -> tuple[Any, ...]:
-    """(the schema's default,) at `path`, or () when it has none."""
-    node: Any = schema
-    for step in path:
-        node = node.get("properties", {}).get(step) if isinstance(node, dict) else None
-        if node is None:
-            return ()
-    return (node["default"],) if isinstance(node, dict) and "default" in node else ()
-
-
-def _compose_rest(ctx: FileContext, draft: Draft, services: dict[str, Any]) -> None:
-    """What the compose file has beyond the settings read: listed, never silently lost."""
-    data = ctx.data if isinstance(ctx.data, dict) else {}
-    for key in data:
-        if key != "services":
-            draft.row(
-                ctx.key(key), str(key), DROPPED, "", "compile writes its own compose file around the services"
-            )
-    for name, service in services.items():
-        if str(name) not in _GENERATED:
-            draft.person(
-                ctx.key("services", name),
-                f"services.{name}",
-                "a service airspec does not generate; no compose passthrough yet",
-            )
-            continue
-        rest = (
-            sorted(str(k) for k in (service or {}) if str(k) not in _READ_IN_SERVICE)
-            if isinstance(service, dict)
-            else []
-        )
-        if rest:
-            draft.row(
-                ctx.key("services", name),
-                f"services.{name}",
-                DROPPED,
-                "",
-                f"compile writes its own {', '.join(rest)}; differences are not imported",
-            )
+            _row(ctx, draft, (*base, "depth"), ("dags", "git_sync", "depth"))
+        period = "period" if "period" in git else "wait"
+        if isinstance(git.get(period), int | str):
+            spec["wait"] = git[period]
+            _row(ctx, draft, (*base, period), ("dags", "git_sync", "wait"))
+        draft.put(("dags", "git_sync"), spec)
+    _persistence(ctx, draft, ("dags", "persistence"), ("dags", "persistence"))
+    _persistence(ctx, draft, ("logs", "persistence"), ("logging", "persistence"))
 
 
 _COMPOSE_COMPONENTS = {
@@ -333,28 +278,10 @@ _BUNDLED = {
 }
 
 
-# The services airspec's compose file has (render/compose.py), by the names the official file gives them too.
-_GENERATED = {
-    "postgres",
-    "redis",
-    "airflow-apiserver",
-    "airflow-webserver",
-    "airflow-scheduler",
-    "airflow-dag-processor",
-    "airflow-triggerer",
-    "airflow-worker",
-    "flower",
-    "airflow-init",
-    "statsd-exporter",
-}
-_READ_IN_SERVICE = ("environment", "image", "ports", "deploy")
-
-
 def compose(ctx: FileContext, draft: Draft) -> None:
     services = ctx.get("services")
     if not isinstance(services, dict):
         return
-    _compose_rest(ctx, draft, services)
     names = {str(n) for n in services}
     draft.services |= names
     for path, image in inputs.compose_images(ctx.data):

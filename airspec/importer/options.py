@@ -9,6 +9,7 @@ catalog has it. Options the target version moved or renamed are moved first, wit
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 from airspec.catalog import Catalog
 from airspec.importer.draft import CONFIG, DROPPED, MODELLED, SECRET, Draft
 from airspec.lint.model import Opt
+from airspec.mask import embeds_secret, url_secrets
 from airspec.options import PLACES, SECRET_SETTINGS
 
 Convert = Callable[[str], Any]
@@ -145,6 +147,16 @@ def route(opt: Opt, target: Catalog, draft: Draft, style: str) -> tuple[str, str
             opt.key, opt.label, "its value is not in the file (a template or ${VAR}); set it in the spec"
         )
         return None
+    default, whose = effective_default(target, opt.section, opt.name, draft.chart_config)
+    if default is not None and setting not in STRUCTURAL and is_default(default, opt.value):
+        # what runs anyway: the spec leaves it out (unset_defaults sets a spec key whose own default differs)
+        draft.row(opt.key, opt.label, DROPPED, "", f"equal to {whose}")
+        draft.defaulted.add(setting or f"[{opt.section}] {opt.name}")
+        return None
+    if any(url_secrets(opt.value)) or embeds_secret(opt.value):
+        why = "its value holds a credential (a URL's user info, or text that sets a secret): not copied"
+        draft.person(opt.key, opt.label, why)
+        return None
     if setting in SPEC_KEYS:
         path, convert = SPEC_KEYS[setting]
         try:
@@ -165,12 +177,50 @@ def route(opt: Opt, target: Catalog, draft: Draft, style: str) -> tuple[str, str
         why = f"not an option of Airflow {target.line}" + (f" (did you mean {hint}?)" if hint else "")
         draft.person(opt.key, opt.label, why)
         return None
-    if known.default is not None and same(opt.value, known.default):
-        draft.row(opt.key, opt.label, DROPPED, "", f"equal to Airflow {target.line}'s default")
-        return None
     draft.put(("config", opt.section, opt.name), opt.value)
     draft.row(opt.key, opt.label, CONFIG, f"config.{opt.section}.{opt.name}")
     return opt.section, opt.name
+
+
+def effective_default(
+    target: Catalog, section: str, name: str, chart_config: dict[str, Any] | None
+) -> tuple[str | None, str]:
+    """The value an option has when no file sets it, and whose default that is: in a Helm deployment the chart's
+    own `config:` default where it has one (None for a template: not known here), else Airflow's."""
+    if chart_config is not None:
+        options = chart_config.get(section)
+        value = options.get(name) if isinstance(options, dict) else None
+        if value is not None:
+            text = "True" if value is True else "False" if value is False else str(value)
+            return (None if "{{" in text else text), "the chart's default"
+    option = target.option(section, name)
+    return (option.default if option is not None else None), f"Airflow {target.line}'s default"
+
+
+def is_default(default: str, value: str) -> bool:
+    """Whether `value` is `default` as the catalog records it (raw, `%%` for %), `{AIRFLOW_HOME}`-style fields
+    matching anything, as Airflow fills them in."""
+    if "\n" in default or "\n" in value:  # continuation lines: Airflow's parser strips their indentation
+        default, value = _lines(default), _lines(value)
+    if same(default.replace("%%", "%"), value) or same(default, value):
+        return True
+    if "{" not in default:
+        return False
+    try:
+        parts = list(string.Formatter().parse(default))
+    except ValueError:
+        return False
+    if not any(field is not None for _, field, _, _ in parts):  # `{{` only: Airflow formats it to `{`
+        return same("".join(literal for literal, *_ in parts).replace("%%", "%"), value)
+    pattern = "".join(
+        re.escape(literal.replace("%%", "%")) + (".*" if field is not None else "")
+        for literal, field, _, _ in parts
+    )
+    return re.fullmatch(pattern.strip(), value.strip(), re.DOTALL) is not None
+
+
+def _lines(text: str) -> str:
+    return "\n".join(line.strip() for line in text.strip().splitlines())
 
 
 def indirect(opt: Opt, target: Catalog) -> bool:
@@ -199,6 +249,9 @@ def secret(opt: Opt, setting: str | None, draft: Draft, style: str) -> None:
     """A secret becomes a reference: an environment reference stays one, a literal value is never copied."""
     origin = SECRETS.get(setting or "")
     reference = env_reference(opt.raw)
+    if not opt.raw.strip():
+        draft.row(opt.key, opt.label, DROPPED, "", "empty")
+        return
     if opt.name.endswith(("_cmd", "_secret")) and origin is None:
         draft.person(
             opt.key, opt.label, "a _CMD/_SECRET reference has no spec form; use {file: PATH} or {env: VAR}"
@@ -212,20 +265,25 @@ def secret(opt: Opt, setting: str | None, draft: Draft, style: str) -> None:
         )
         return
     key = ".".join(origin)
+    if origin[0] == "celery" and not _celery(draft.get(("executor",))):
+        draft.row(opt.key, opt.label, DROPPED, "", "no Celery executor reads it")
+        return
+    if key in draft.chart_secrets:
+        draft.row(opt.key, opt.label, DROPPED, "", f"superseded by the chart's {draft.chart_secrets[key]}")
+        return
     if setting in ("sql_alchemy_conn", "broker_url", "result_backend") and _host(opt.raw) in draft.services:
         draft.row(opt.key, opt.label, DROPPED, "", "a bundled service's connection: compile writes it")
-        return
-    if not opt.raw.strip():
-        draft.row(opt.key, opt.label, DROPPED, "", "empty")
         return
     if reference is not None:
         draft.put(origin, {"env": reference})
         draft.row(opt.key, opt.label, SECRET, key, f"kept as the environment reference {reference}")
         return
     if style == "helm":
+        # named and keyed as the chart names its own Secrets (`<release>-fernet-key`, key `fernet-key`)
         name = f"airflow-{setting or 'secret'}".replace("_", "-")
-        ref: dict[str, Any] = {"secret": {"name": name, "key": "value"}}
-        create = f"create Kubernetes Secret {name} with key `value` holding it"
+        secret_key = _CHART_KEYS.get(setting or "", "value")
+        ref: dict[str, Any] = {"secret": {"name": name, "key": secret_key}}
+        create = f"create Kubernetes Secret {name} with key `{secret_key}` holding it"
     else:
         variable = "AIRFLOW_" + (setting or "secret").upper()
         ref = {"env": variable}
@@ -233,6 +291,22 @@ def secret(opt: Opt, setting: str | None, draft: Draft, style: str) -> None:
     draft.put(origin, ref)
     draft.row(opt.key, opt.label, SECRET, key, "a literal secret was not copied; the spec references it")
     draft.todos.append(f"{key}: the value at {opt.key.file}:{opt.key.line} was not copied; {create}")
+
+
+# The key each Secret of the chart holds its value under.
+_CHART_KEYS = {
+    "fernet_key": "fernet-key",
+    "api_secret_key": "api-secret-key",
+    "jwt_secret": "jwt-secret",
+    "sql_alchemy_conn": "connection",
+    "broker_url": "connection",
+    "result_backend": "connection",
+}
+
+
+def _celery(executor: Any) -> bool:
+    names = executor if isinstance(executor, list) else [executor]
+    return any(isinstance(n, str) and "Celery" in n for n in names)
 
 
 def _host(url: str) -> str | None:

@@ -6,10 +6,12 @@ current directory upward (the nearest directory with either wins; .airspec.yaml 
     ignore = ["AS503"]
     fail-on = "error"              # error | warning | info
     baseline = "airspec-baseline.json"
+    project = true                 # the files linted are one deployment (as --project); default: each folder is one
     [tool.airspec.lint.severity]
     AS201 = "error"
 
-Command-line --select replaces `select`; --ignore adds to `ignore`; --fail-on and --baseline win.
+Command-line --select replaces `select`; --ignore adds to `ignore`; --fail-on and --baseline win; --project or
+`project = true` makes one deployment of all inputs.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from airspec.errors import UsageError
 from airspec.lint.model import SEVERITIES
 from airspec.loader import load_file
 
-_KEYS = {"select", "ignore", "severity", "fail-on", "fail_on", "baseline"}
+_KEYS = {"select", "ignore", "severity", "fail-on", "fail_on", "baseline", "project"}
 
 
 class Settings(NamedTuple):
@@ -32,6 +34,7 @@ class Settings(NamedTuple):
     severity: Mapping[str, str] = MappingProxyType({})
     fail_on: str | None = None
     baseline: str | None = None
+    project: bool = False
     origin: str | None = None  # the file these came from
 
 
@@ -93,12 +96,16 @@ def _settings(table: Any, where: str, base: str) -> Settings:
     if fail_on is not None and fail_on not in SEVERITIES:
         raise UsageError(f"{where}: fail-on must be one of {', '.join(SEVERITIES)}")
     baseline = table.get("baseline")
+    project = table.get("project", False)
+    if not isinstance(project, bool):
+        raise UsageError(f"{where}: project must be true or false")
     return Settings(
         select=_ids(table.get("select"), where),
         ignore=_ids(table.get("ignore"), where),
         severity={str(k).upper(): str(v) for k, v in severity.items()},
         fail_on=fail_on,
         baseline=os.path.join(base, baseline) if isinstance(baseline, str) else None,
+        project=project,
         origin=where,
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from airspec.lint.model import Rule
+from airspec.lint.model import NO_COMMENTS, Rule
 
 HEADINGS = ("catches", "why", "bad", "good")
 _HEADING = re.compile(r"^(Catches|Why|Bad|Good):\s*(.*)$")
@@ -38,7 +38,7 @@ def suppress_text(rule: Rule) -> str:
     if rule.id == "AS000":
         return "Cannot be suppressed: fix the spec."
     ways = []
-    yaml_kinds = [k for k in rule.kinds if k != "airflow.cfg"]
+    yaml_kinds = [k for k in rule.kinds if k != "airflow.cfg" and k not in NO_COMMENTS]
     if yaml_kinds:
         ways.append(
             f"in {', '.join(yaml_kinds)} files, end the reported line with `# airspec: ignore[{rule.id}] reason`"
@@ -47,6 +47,9 @@ def suppress_text(rule: Rule) -> str:
         ways.append(
             f"in airflow.cfg, put a comment line `# airspec: ignore[{rule.id}] reason` directly above the reported line"
         )
+    if any(k in NO_COMMENTS for k in rule.kinds):
+        shown = ", ".join(k for k in rule.kinds if k in NO_COMMENTS)
+        ways.append(f"{shown} files hold no comments: use a baseline (`--baseline FILE --write-baseline`)")
     ways.append(
         f'everywhere: `--ignore {rule.id}`, or `ignore = ["{rule.id}"]` under [tool.airspec.lint] in pyproject.toml'
     )

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
-from airspec.catalog import load
+from airspec.catalog import load_line
 from airspec.cfgfile import lines, read
 from airspec.errors import ContentError, Diagnostic, InputError, SpecInvalid, UsageError
 from airspec.lint import inputs, versions
@@ -262,9 +262,8 @@ def _unusable(path: str, exc: ContentError) -> Diagnostic:
 def _read(path: str, forced: str | None) -> inputs.Source:
     text = read_text(path)
     kind = forced or inputs.kind_by_name(path)
-    if kind == "airflow.cfg" or (
-        kind is None and not path.lower().endswith(inputs.YAML_SUFFIXES) and inputs.looks_like_ini(text)
-    ):
+    structured = path.lower().endswith((*inputs.YAML_SUFFIXES, inputs.JSON_SUFFIX))
+    if kind == "airflow.cfg" or (kind is None and not structured and inputs.looks_like_ini(text)):
         return inputs.Source(path, "airflow.cfg", text)
     loaded = load_text(text, path)
     return inputs.Source(path, forced or inputs.kind_of_yaml(path, loaded.data), text, loaded)
@@ -321,7 +320,7 @@ def _give_versions(files: list[FileContext], flag: str | None) -> list[Target]:
             continue
         chosen = versions.target(ctx, flag)
         targets.append(chosen)
-        ctx.catalog = load(chosen.line)
+        ctx.catalog = load_line(chosen.line)
         ctx.version = chosen.version
         if ctx.kind == "airflow.cfg":
             ctx.options = inputs.cfg_options(

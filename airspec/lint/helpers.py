@@ -65,7 +65,10 @@ def effective(ctx: Context, section: str, name: str) -> tuple[str | None, Opt | 
     opt = ctx.option(section, name)
     if opt is not None:
         return opt.value, opt
-    known = ctx.catalog.option(section, name) if ctx.catalog is not None else None
+    known = None
+    if ctx.catalog is not None:  # an old line may keep the option elsewhere (1.10: [core] remote_logging)
+        places = [(section, name), *ctx.catalog.aliases(section, name)]
+        known = next((o for o in (ctx.catalog.option(*p) for p in places) if o is not None), None)
     return (known.default if known else None), None
 
 
@@ -101,6 +104,24 @@ def spec_span(ctx: SpecContext, *path: str | int) -> Span:
 
 
 _SUBSTITUTION_DEFAULT = re.compile(r"\$\{(?P<var>\w+):?-(?P<default>[^}]+)\}")
+
+
+def secret_option(ctx: Context, section: str, name: str) -> bool:
+    """Whether an option holds a secret: sensitive in the target version's catalog or in any line airspec knows
+    (1.10 did not mark `[webserver] secret_key`; a literal one is a secret there too); for an option that version
+    does not have (`[ldap] bind_password` of an older Airflow, another provider's), also when its name says so. A
+    secret in the file is a secret whether or not Airflow reads it. `<option>_cmd` and `<option>_secret` name
+    where the secret comes from, not the secret."""
+    from airspec.catalog import sensitive_anywhere
+
+    known = ctx.catalog.option(section, name) if ctx.catalog is not None else None
+    if known is not None:
+        return known.sensitive or sensitive_anywhere(section, name)
+    if name.endswith(("_cmd", "_secret")):
+        return False
+    from airspec.mask import sensitive_name
+
+    return sensitive_name(name) or sensitive_anywhere(section, name)
 
 
 def weak_secret(value: str | None) -> str | None:

@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from airspec.loader import Loaded
 
 YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIX = ".json"  # read as the YAML it also is; lint knows one kind of JSON file (a Grafana dashboard)
 _SECTION_LINE = re.compile(r"^\s*\[[^\]\n]+\]\s*$", re.M)
-_VERSION = re.compile(r"(?<![\d.])([123]\.\d+(?:\.\d+)?)(?![\d])")
+# An Airflow release in an image tag or pin; never the Python release of a tag (`latest-python3.8`).
+_VERSION = re.compile(r"(?<![\d.])(?<!python)([123]\.\d+(?:\.\d+)?)(?![\d])")
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", ".ruff_cache"}
 HELM_KEYS = frozenset(
     {
@@ -84,7 +86,7 @@ def expand(paths: list[str]) -> Expanded:
                 full = os.path.join(root, name)
                 if kind_by_name(full):
                     found.append((full, False))
-                elif name.lower().endswith(YAML_SUFFIXES):
+                elif name.lower().endswith((*YAML_SUFFIXES, JSON_SUFFIX)):
                     found.append((full, True))
                 else:
                     other.append(os.path.relpath(full, path))
@@ -97,7 +99,7 @@ def expand(paths: list[str]) -> Expanded:
             errors.append(
                 str(
                     InputError(
-                        f"{path}: no spec, airflow.cfg, values, compose or workflow file in this folder"
+                        f"{path}: no spec, airflow.cfg, values, compose, workflow or dashboard file in this folder"
                     )
                 )
             )
@@ -126,8 +128,29 @@ def kind_by_name(path: str) -> str | None:
     return None
 
 
+def dashboard_root(data: Any) -> tuple[str, ...] | None:
+    """Where the Grafana dashboard is in a file that holds one (a mapping with `panels`, or the `rows` of old
+    dashboards, and an integer `schemaVersion`): the file itself, or `dashboard` of an HTTP API export."""
+    if _is_dashboard(data):
+        return ()
+    if isinstance(data, dict) and _is_dashboard(data.get("dashboard")):
+        return ("dashboard",)
+    return None
+
+
+def _is_dashboard(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    version = data.get("schemaVersion")
+    panels = isinstance(data.get("panels"), list) or isinstance(data.get("rows"), list)
+    return panels and isinstance(version, int) and not isinstance(version, bool)
+
+
 def kind_of_yaml(path: str, data: Any) -> str:
-    """What a YAML file is: its content when that is unambiguous, else its name, else Helm-looking keys."""
+    """What a YAML (or JSON) file is: its content when that is unambiguous, else its name, else Helm-looking
+    keys."""
+    if dashboard_root(data) is not None:
+        return "grafana-dashboard"
     if isinstance(data, dict):
         airflow = data.get("airflow")
         if isinstance(airflow, dict) and "version" in airflow and "name" in data:
@@ -227,14 +250,15 @@ def env_ref(text: str) -> bool:
     return "$" in text and ENV_REF.search(text) is not None
 
 
-def _text(value: Any) -> str | None:
-    """A YAML scalar as Airflow would read it; None for templates and $VARs, whose value is not in the file."""
+def _text(value: Any, helm: bool = True) -> str | None:
+    """A YAML scalar as Airflow would read it; None for $VARs and, in Helm values, `{{ }}` templates, whose value
+    is not in the file. Compose does not template: a `{{` there is Airflow's own (a Jinja log template)."""
     if value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
         return "True" if value else "False"
     text = str(value)
-    if "{{" in text or env_ref(text):
+    if (helm and "{{" in text) or env_ref(text):
         return None
     return text
 
@@ -373,7 +397,15 @@ def compose_options(ctx: FileContext) -> list[Opt]:
         place = env_option(name)
         if place is not None:
             out.append(
-                Opt(place[0], place[1], _text(value), key, at, name, "" if value is None else str(value))
+                Opt(
+                    place[0],
+                    place[1],
+                    _text(value, helm=False),
+                    key,
+                    at,
+                    name,
+                    "" if value is None else str(value),
+                )
             )
     return out
 

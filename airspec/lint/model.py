@@ -30,7 +30,9 @@ CATEGORIES = (
     "delivery",
 )
 # Input kinds, as `--kind` names them. A rule applies to a kind when its RULE names a check for it.
-KINDS = ("spec", "airflow.cfg", "helm-values", "compose", "workflow", "statsd-mapping")
+KINDS = ("spec", "airflow.cfg", "helm-values", "compose", "workflow", "statsd-mapping", "grafana-dashboard")
+# Kinds whose files cannot hold a comment (JSON): no inline suppression.
+NO_COMMENTS = frozenset({"grafana-dashboard"})
 
 
 def rank(severity: str) -> int:
@@ -123,15 +125,26 @@ class FileContext:
 
     def option(self, section: str, name: str) -> Opt | None:
         """The last setting of an option (later settings win, as env over config does). Looked up in an index,
-        since rules ask once per option of files with many thousands."""
+        since rules ask once per option of files with many thousands. Rules ask by today's names: when the file
+        does not set that name, the place where its version reads the same setting is asked (the catalog's
+        aliases: an old name still read, or where an old line keeps it)."""
         if self._indexed != len(self._options):  # built on first use; extended if options were appended
             for opt in self._options[self._indexed :]:
                 self._by_place[(opt.section, opt.name)] = opt
             self._indexed = len(self._options)
-        return self._by_place.get((section, name))
+        found = self._by_place.get((section, name))
+        if found is None and self.catalog is not None:
+            for place in self.catalog.aliases(section, name):
+                found = self._by_place.get(place)
+                if found is not None:
+                    break
+        return found
 
     def spell(self, section: str, name: str) -> str:
-        """An option as this kind of input writes it, for "set X instead" advice."""
+        """An option as this kind of input writes it, for "set X instead" advice; named as the file's version
+        names it (a 1.10 file is told [core] remote_base_log_folder, not today's [logging] one)."""
+        if self.catalog is not None:
+            section, name = self.catalog.place(section, name)
         if self.kind == "compose":
             return f"AIRFLOW__{section.upper()}__{name.upper()}"
         if self.kind == "helm-values":

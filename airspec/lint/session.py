@@ -49,7 +49,7 @@ def execute(inv: Invocation) -> Result:
         select=config.split(inv.select) if inv.select is not None else settings.select,
         ignore=settings.ignore + (config.split(inv.ignore) if inv.ignore else ()),
         severity=settings.severity,
-        project=inv.project,
+        project=inv.project or settings.project,
     )
     outcome = run(request)
     messages = list(outcome.errors) + list(outcome.notices) + [t.notice() for t in outcome.targets]

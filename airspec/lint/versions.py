@@ -56,17 +56,17 @@ def target(ctx: FileContext, flag: str | None) -> Target:
 
 
 def _fitted(file: str, version: str, reason: str, note: str | None, strict: bool) -> Target:
-    from airspec.catalog import fit, lines
+    from airspec.catalog import fit, lint_lines
 
     if strict and not _RELEASE.match(version):
         raise UsageError(f"--airflow-version: {version!r} is not a version such as 3.3 or 2.10.5")
     fitted = fit(version)
     if strict and fitted.newer:
         raise UsageError(
-            f"{file}: Airflow {version} is not in airspec's catalog; supported lines: {', '.join(lines())}"
+            f"{file}: Airflow {version} is not in airspec's catalog; supported lines: {', '.join(lint_lines())}"
         )
     notes = [n for n in (note, fitted.note) if n]
-    return Target(file, version, fitted.line, lines()[fitted.line], reason, "; ".join(notes) or None)
+    return Target(file, version, fitted.line, lint_lines()[fitted.line], reason, "; ".join(notes) or None)
 
 
 def _choose(ctx: FileContext, flag: str | None) -> tuple[str, str, str | None]:
@@ -169,16 +169,17 @@ def _peek(path: str) -> str:
 
 
 def _by_options(ctx: FileContext) -> tuple[str, str, str] | None:
-    """The newest line that has the most of the file's options, when only some lines have them."""
-    from airspec.catalog import lines, load
+    """The newest line that has the most of the file's options, when only some lines have them (asked of
+    catalog.option_lines: one small file, not every line's facts)."""
+    from airspec.catalog import lint_lines, option_lines
 
     names = {(o.section, o.name) for o in ctx.options}
     if not names:
         return None
-    scores: dict[str, list[tuple[str, str]]] = {}
-    for line in lines():
-        catalog = load(line)
-        scores[line] = sorted(n for n in names if catalog.option(*n) is not None)
+    scores: dict[str, list[tuple[str, str]]] = {line: [] for line in lint_lines()}
+    for name in sorted(names):
+        for line in option_lines(*name):
+            scores[line].append(name)
     best = max(len(found) for found in scores.values())
     winners = [line for line, found in scores.items() if len(found) == best]
     if len(winners) == len(scores) or best == 0:

@@ -22,7 +22,7 @@ from airspec.model.types import (
     Toleration,
 )
 
-VERSION_PATTERN = r"^(2|3)\.\d+(\.\d+)?$"
+VERSION_PATTERN = r"^\d+\.\d+(\.\d+)?$"  # which lines exist is the catalog's to say (semantic.catalog_for)
 AirflowVersion = Annotated[str, StringConstraints(pattern=VERSION_PATTERN)]
 PythonVersion = Annotated[str, StringConstraints(pattern=r"^3\.\d+$")]
 Target = Literal["helm", "compose"]

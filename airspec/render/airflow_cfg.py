@@ -7,7 +7,10 @@ supplies them from its secrets (`AIRFLOW__SECTION__KEY`, `_CMD` or `_SECRET`), l
 
 from __future__ import annotations
 
-from airspec.resolve import Resolved
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: statsd.py and prometheus.py, which lint reads, import header()
+    from airspec.resolve import Resolved
 
 
 def escape(value: str) -> str:

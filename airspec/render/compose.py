@@ -13,6 +13,11 @@ bind-mounts the compiled config/airflow_local_settings.py at $AIRFLOW_HOME/confi
 named volume airflow-logs holds the logs folder of every Airflow service. When the spec lists providers, every
 Airflow service builds its image from ../image (the image artifact) and tags it as airflow.image names it.
 
+With the statsd-exporter, the file also runs `prometheus` (the compiled monitoring/prometheus.yml and
+alert-rules.yml; its scrape target is a name of this file's exporter) and, in the `grafana` profile, `grafana`,
+provisioned from ./grafana/provisioning (render/grafana_provisioning.py) with that Prometheus and the compiled
+dashboard. Neither has a counterpart in the official file.
+
 Names follow the official file: services, the `flower` profile, the volume postgres-db-volume. What behaves
 differently from it is said in the file's header (parity_notes). `compose.overrides` is merged in last (validation
 refused any key airspec sets with another value, and checked the result against the Compose Specification).
@@ -20,6 +25,7 @@ refused any key airspec sets with another value, and checked the result against 
 
 from __future__ import annotations
 
+import posixpath
 import shlex
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +35,7 @@ from urllib.parse import quote
 from airspec.model.types import Resources, SecretRef
 from airspec.options import place, secret_ref
 from airspec.overrides import merge
-from airspec.render import image, local_settings
+from airspec.render import grafana_provisioning, image, local_settings, prometheus
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved, SecretOption
@@ -39,7 +45,16 @@ from airspec.source import format_path
 # The exporter image the official chart pins (chart/values.yaml images.statsd, v0.31.0), from Docker Hub.
 STATSD_EXPORTER_IMAGE = "prom/statsd-exporter:v0.31.0"
 STATSD_MAPPINGS_IN_CONTAINER = "/etc/statsd-exporter/mappings.yaml"
-STATSD_EXPORTER_WEB_PORT = 9102
+STATSD_EXPORTER_WEB_PORT = prometheus.SCRAPE_PORT
+# Prometheus as promtool of the validators checks monitoring/prometheus.yml (scripts/install-validators.sh), from
+# Docker Hub; Grafana from Docker Hub, a release that reads the dashboard's schemaVersion (39) without a downgrade.
+PROMETHEUS_IMAGE = "prom/prometheus:v2.42.0"
+GRAFANA_IMAGE = "grafana/grafana:11.1.0"
+GRAFANA_PROFILE = "grafana"
+GRAFANA_PORT = 3000  # Grafana's default http_port
+GRAFANA_ADMIN_PASSWORD = "GRAFANA_ADMIN_PASSWORD"
+PROMETHEUS_IN_CONTAINER = "/etc/prometheus"
+PROMETHEUS_VOLUME = "prometheus-data"
 POSTGRES_USER = "airflow"  # also the database name, as in the official file
 DEV_DATABASE_PASSWORD = "airflow"
 AIRFLOW_UID = "AIRFLOW_UID"
@@ -95,6 +110,13 @@ def start_lines(resolved: Resolved) -> list[str]:
         f"Start with `{command}` in this folder, after copying .env.example to .env and filling it in.",
         "Relative host paths are relative to this folder.",
     ]
+    if grafana_provisioning.applies(resolved):
+        login = "admin and GRAFANA_ADMIN_PASSWORD" if not resolved.spec.development_only else "admin/admin"
+        lines.append(
+            f"Grafana is in the `{GRAFANA_PROFILE}` profile: `docker compose --profile {GRAFANA_PROFILE} up -d` "
+            f"starts it at http://localhost:{GRAFANA_PORT} (log in as {login}), with this file's Prometheus as its "
+            "data source and the compiled dashboard (monitoring/grafana-dashboard.json)."
+        )
     if image.applies(resolved):
         lines.append(
             f"The Airflow services build {resolved.image_repository}:{resolved.image_tag} from ../image "
@@ -111,6 +133,11 @@ def parity_notes(resolved: Resolved) -> list[str]:
     if resolved.uses_celery and resolved.celery.flower.enabled:
         notes.append(
             "- flower is in the `flower` profile, as there: plain `docker compose up -d` does not start it."
+        )
+    if grafana_provisioning.applies(resolved):
+        notes.append(
+            f"- prometheus (scraping statsd-exporter, with monitoring/alert-rules.yml) and grafana (the "
+            f"`{GRAFANA_PROFILE}` profile) are not there; Prometheus keeps its data in the volume {PROMETHEUS_VOLUME}."
         )
     if spec.database.kind == "bundled":
         notes.append(
@@ -303,15 +330,87 @@ def _build(resolved: Resolved) -> tuple[_Plan, dict[str, Any]]:
             "ports": [f"{STATSD_EXPORTER_WEB_PORT}:{STATSD_EXPORTER_WEB_PORT}"],
             "restart": "always",
         }
+        alias = _exporter_alias(resolved)
+        if alias is not None:
+            services["statsd-exporter"]["networks"] = {"default": {"aliases": [alias]}}
+            plan.notes.append(
+                f"statsd-exporter also answers to {alias}, where monitoring/prometheus.yml (shared with the Helm "
+                "target) scrapes it."
+            )
+    if grafana_provisioning.applies(resolved):
+        services[grafana_provisioning.PROMETHEUS_SERVICE] = _prometheus()
+        services["grafana"] = _grafana(plan)
     data: dict[str, Any] = {"name": spec.name, "services": services}
     named: dict[str, Any] = {}
     if bundled_db:
         named[POSTGRES_VOLUME] = {}
     if spec.logging.persistence is not None:
         named[LOGS_VOLUME] = {}
+    if grafana_provisioning.applies(resolved):
+        named[PROMETHEUS_VOLUME] = {}
     if named:
         data["volumes"] = named
     return plan, data
+
+
+def _exporter_alias(resolved: Resolved) -> str | None:
+    """The host monitoring/prometheus.yml scrapes the exporter at, when it is not this file's service name: a spec
+    that also targets Helm names the chart's Service there (one scrape config for both), and this file's exporter
+    answers to that name too."""
+    target = prometheus.exporter_target(resolved)
+    host = target.rsplit(":", 1)[0] if target is not None else "statsd-exporter"
+    return None if host == "statsd-exporter" else host
+
+
+def _here(path: str) -> str:
+    """The folder of an artifact (a path under OUT) as this file, in OUT's compose/, mounts it."""
+    return "./" + posixpath.relpath(posixpath.dirname(path), "compose")
+
+
+def _read_only(source: str, target: str) -> dict[str, Any]:
+    return {"type": "bind", "source": source, "target": target, "read_only": True}
+
+
+def _prometheus() -> dict[str, Any]:
+    """Prometheus with the compiled scrape config and the alert rules it loads from beside it."""
+    config = f"{PROMETHEUS_IN_CONTAINER}/prometheus.yml"
+    return {
+        "image": PROMETHEUS_IMAGE,
+        "command": [f"--config.file={config}", "--storage.tsdb.path=/prometheus"],
+        "volumes": [
+            _read_only("../monitoring/prometheus.yml", config),
+            _read_only(
+                f"../monitoring/{prometheus.RULES_FILE}", f"{PROMETHEUS_IN_CONTAINER}/{prometheus.RULES_FILE}"
+            ),
+            {"type": "volume", "source": PROMETHEUS_VOLUME, "target": "/prometheus"},
+        ],
+        "ports": [f"{grafana_provisioning.PROMETHEUS_PORT}:{grafana_provisioning.PROMETHEUS_PORT}"],
+        "restart": "always",
+    }
+
+
+def _grafana(plan: _Plan) -> dict[str, Any]:
+    """Grafana in its profile, provisioned with this file's Prometheus and the compiled dashboard. Its admin
+    password comes from .env (a development_only spec keeps Grafana's own admin/admin, changed at first login)."""
+    provisioning = grafana_provisioning.IN_CONTAINER
+    service: dict[str, Any] = {"image": GRAFANA_IMAGE, "profiles": [GRAFANA_PROFILE]}
+    if not plan.resolved.spec.development_only:
+        password = plan.variable(
+            GRAFANA_ADMIN_PASSWORD, "Password of Grafana's admin user (the grafana profile)"
+        )
+        service["environment"] = {"GF_SECURITY_ADMIN_PASSWORD": password}
+    service["volumes"] = [
+        _read_only(_here(grafana_provisioning.DATASOURCES_PATH), f"{provisioning}/datasources"),
+        _read_only(_here(grafana_provisioning.DASHBOARDS_PATH), f"{provisioning}/dashboards"),
+        _read_only(
+            "../monitoring/grafana-dashboard.json",
+            f"{grafana_provisioning.DASHBOARDS_IN_CONTAINER}/airflow.json",
+        ),
+    ]
+    service["ports"] = [f"{GRAFANA_PORT}:{GRAFANA_PORT}"]
+    service["depends_on"] = {grafana_provisioning.PROMETHEUS_SERVICE: {"condition": "service_started"}}
+    service["restart"] = "always"
+    return service
 
 
 def logs_folder(resolved: Resolved) -> str:

@@ -26,23 +26,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from airspec.options import cfg_number
 from airspec.render.airflow_cfg import header
 from airspec.render.statsd import produced_metrics
 from airspec.render.yamltext import Document, dump
-from airspec.resolve import Resolved
+
+if TYPE_CHECKING:  # annotations only: lint reads metric names without the spec models
+    from airspec.resolve import Resolved
 
 SCRAPE_PORT = 9102
 RULES_FILE = "alert-rules.yml"
 _DEFAULT_SCRAPE_TIMEOUT = 10  # Prometheus' default; it may not exceed the interval
 _UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
-_METRIC = re.compile(r"\bairflow_[a-z0-9_]+")
+# A name that goes on into a `:` (a recording rule's), a Grafana variable (`airflow_pool_$field`, `[[field]]`) or
+# from one is not a whole metric name.
+_METRIC = re.compile(r"(?<![\w:$])airflow_\w+(?![\w:$]|\[\[)", re.ASCII)
 
 
 def metrics_in(query: str) -> set[str]:
-    """The airflow_ series a PromQL query reads (alert rules, dashboard panels)."""
+    """The airflow_ series a PromQL query reads (alert rules, dashboard panels, dashboards lint reads)."""
     return set(_METRIC.findall(query))
 
 
@@ -120,6 +123,8 @@ def _events(series: str, window: str, by: str) -> str:
 
 def rules(resolved: Resolved) -> list[Rule]:
     """The alert rules whose metrics the target version's mappings produce."""
+    from airspec.options import cfg_number  # the spec models: only rendering needs them, not metrics_in
+
     alerts, name = resolved.spec.metrics.alerts, resolved.spec.name
     window = duration(alerts.sustained + 4 * _interval(resolved))
     failed_runs = 'airflow_dagrun_duration_seconds_count{state="failed"}'

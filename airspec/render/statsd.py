@@ -48,12 +48,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from airspec.catalog import Catalog
 from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import Document, dump
-from airspec.resolve import Resolved
+
+if TYPE_CHECKING:  # annotations only: lint reads metric names without the spec models
+    from airspec.resolve import Resolved
 
 Kind = Literal["counter", "gauge", "timer"]
 
@@ -208,14 +210,51 @@ def _mapped_families(catalog: Catalog) -> tuple[Mapped, ...]:
 
 def produced_metrics(resolved: Resolved) -> dict[str, str]:
     """Prometheus series names the mappings produce -> `counter`, `gauge` or `summary` (timers)."""
+    return dict(catalog_produced(resolved.catalog))
+
+
+@functools.cache
+def catalog_produced(catalog: Catalog) -> dict[str, str]:
+    """produced_metrics for any spec of the catalog's line (the mappings depend on its metric names only). Callers
+    copy it: the cached dict is shared."""
     out: dict[str, str] = {}
-    for m in mapped_families(resolved):
+    for m in _mapped_families(catalog):
         name = m.family.name(m.kind)
         if m.kind == "timer":
             out.update({name: "summary", f"{name}_count": "summary", f"{name}_sum": "summary"})
         else:
             out[name] = m.kind
     return out
+
+
+def exporter_name(statsd_name: str, start: bool = True) -> str:
+    """The Prometheus name statsd_exporter gives a StatsD name no mapping matches (EscapeMetricName,
+    pkg/mapper/escape.go): a leading digit gets `_` before it (`start`: the text begins the name), and each
+    character other than a-z, A-Z, 0-9 and `_` becomes `_`, except that the second of two `-` in a row is dropped."""
+    out = ["_"] if start and statsd_name[:1].isdigit() else []
+    previous = ""
+    for c in statsd_name:
+        if c == "-" and previous == "-":
+            continue  # dropped, and the `-` before it stays the previous character
+        out.append(c if c.isascii() and (c.isalnum() or c == "_") else "_")
+        previous = c
+    return "".join(out)
+
+
+@functools.cache
+def exporter_defaults(catalog: Catalog, prefix: str = "airflow") -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """What statsd_exporter exports each name the line sends (tagged and legacy) as when no mapping matches it:
+    (the series name with the catalog's `<value>` holes, a pattern of the names it becomes). A value escapes to
+    one or more of the characters the escaping keeps. A timer becomes a summary (the exporter's default observer
+    type): the name, `_sum` and `_count`."""
+    out = []
+    for name, kind in _sent(catalog):
+        parts = _HOLE.split(f"{prefix}.{name}")  # literal, hole name, literal, ...
+        literals = [exporter_name(p, start=i == 0) for i, p in enumerate(parts[::2])]
+        shown = "".join(f"<{p}>" if i % 2 else literals[i // 2] for i, p in enumerate(parts))
+        body = "[A-Za-z0-9_]+".join(re.escape(p) for p in literals)
+        out.append((shown, re.compile(body + ("(?:_sum|_count)?" if kind == "timer" else ""))))
+    return tuple(out)
 
 
 def _mapping(

@@ -4,7 +4,11 @@ Catches: options Airflow marks sensitive (`[core] fernet_key`, `[api] secret_key
 `[database] sql_alchemy_conn` or `[celery] broker_url`/`result_backend` with a password in the URL, ...) given
 a literal value in airflow.cfg, Helm `config:`/`env:` or compose `environment:`; and the chart's own secret
 values (`fernetKey`, `apiSecretKey`, `jwtSecret`, `webserverSecretKey`, `data.metadataConnection.pass`,
-`data.brokerUrl` with a password). Specs are checked by validation (AS000).
+`data.brokerUrl` with a password). An option is sensitive when any Airflow line airspec knows marks it so (1.10
+did not mark `[webserver] secret_key`; a literal one there is a secret all the same). An option the target version
+does not have counts when its name says it holds a secret (`[ldap] bind_password` on Airflow 2): Airflow does not
+read it, but it is in the file all the same.
+Specs are checked by validation (AS000).
 
 Why: these files are committed, copied into images and shown in diffs and CI logs; a literal secret there is
 readable by everyone who can read the repository. Airflow reads every sensitive option from `<option>_cmd` or
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from airspec.lint.helpers import url_credentials, weak_secret
+from airspec.lint.helpers import secret_option, url_credentials, weak_secret
 from airspec.lint.model import FileContext, Hit, Rule
 
 _HELM_SECRETS = {
@@ -42,8 +46,7 @@ _SECRET_WORDS = ("password", "secret", "token", "key")
 
 def literal_secret(section: str, name: str, value: str | None, ctx: FileContext) -> bool:
     """Whether a value of a sensitive option is a secret written in the file."""
-    known = ctx.catalog.option(section, name) if ctx.catalog else None
-    if known is None or not known.sensitive or not value or not value.strip():
+    if not value or not value.strip() or not secret_option(ctx, section, name):
         return False
     if weak_secret(value):
         return False  # a default or placeholder: AS103 says so
@@ -65,9 +68,11 @@ def _check_options(ctx: FileContext) -> Iterator[Hit]:
 
 def _advice(ctx: FileContext, section: str, name: str) -> str:
     if ctx.kind == "airflow.cfg":
-        return (
-            f"{name}_cmd or {name}_secret (a secrets backend) or AIRFLOW__{section.upper()}__{name.upper()}"
-        )
+        env = f"AIRFLOW__{section.upper()}__{name.upper()}"
+        own = ctx.catalog.option(section, name) if ctx.catalog is not None else None
+        if own is None or not own.sensitive:
+            return env  # Airflow reads `_cmd`/`_secret` only for the options its own line marks sensitive
+        return f"{name}_cmd or {name}_secret (a secrets backend) or {env}"
     if ctx.kind == "compose":
         return "an env_file kept out of the repository, or ${VARIABLE} substitution"
     return "a Kubernetes Secret (env with valueFrom.secretKeyRef, or the chart's *SecretName values)"

@@ -3,10 +3,12 @@
 Catches: secrets and passwords whose value is a shipped default or a placeholder: `your_fernet_key_here`,
 `changeme`, `<password>`; `airflow:airflow`, `admin:admin` or `postgres:postgres` in connection URLs; the
 chart's `createUserJob.defaultUser.password: admin`, `data.metadataConnection.pass: postgres`,
-`postgresql.auth.postgresPassword`; compose variables such as `POSTGRES_PASSWORD: airflow`,
+`postgresql.auth.postgresPassword`, and `env:` items anywhere in the values named like a secret
+(`POSTGRES_PASSWORD`, `AIRFLOW_CONN_*`); compose variables such as `POSTGRES_PASSWORD: airflow`,
 `_AIRFLOW_WWW_USER_PASSWORD: airflow`, and `${VAR:-default}` fallbacks of secrets
 (`AIRFLOW__API_AUTH__JWT_SECRET: ${JWT:-airflow_jwt_secret}`); `AIRFLOW_CONN_*` URIs with default credentials;
-`--password admin` in a service's command.
+`--password admin` in a service's command; options the target version does not read count too when their name says
+they hold a secret (`[ldap] bind_password = insecure`).
 
 Why: default credentials are the first thing anyone tries; a placeholder fernet key is not a valid key, so
 Airflow cannot encrypt connections at all. A `${VAR:-default}` fallback silently deploys the default whenever
@@ -31,7 +33,7 @@ import re
 from collections.abc import Iterator
 
 from airspec.envopt import env_option
-from airspec.lint.helpers import substitution_default, weak_secret
+from airspec.lint.helpers import secret_option, substitution_default, weak_secret
 from airspec.lint.inputs import compose_env
 from airspec.lint.model import FileContext, Hit, Rule
 
@@ -55,14 +57,9 @@ _HELM_PATHS = (
 )
 
 
-def _sensitive(ctx: FileContext, section: str, name: str) -> bool:
-    known = ctx.catalog.option(section, name) if ctx.catalog else None
-    return bool(known and known.sensitive)
-
-
 def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     for opt in ctx.options:
-        reason = weak_secret(opt.value) if _sensitive(ctx, opt.section, opt.name) else None
+        reason = weak_secret(opt.value) if secret_option(ctx, opt.section, opt.name) else None
         if reason:
             yield Hit(opt.at, f"{opt.label} is {reason}; generate a real secret")
 
@@ -76,12 +73,31 @@ def check_helm(ctx: FileContext) -> Iterator[Hit]:
         )
         if reason:
             yield Hit(ctx.value(*path), f"{'.'.join(path)} is {reason}; set a real secret (from a Secret)")
+    yield from _helm_env(ctx, ctx.data, ())
+
+
+def _helm_env(ctx: FileContext, node: object, path: tuple[str | int, ...]) -> Iterator[Hit]:
+    """`env:` items anywhere in the values (top level, a component's, a sidecar's) named like a secret:
+    `POSTGRES_PASSWORD`, `AIRFLOW_CONN_*`. The top level's AIRFLOW__ options are check_cfg's."""
+    if isinstance(node, dict):
+        name, value = node.get("name"), node.get("value")
+        if isinstance(name, str) and isinstance(value, str) and len(path) >= 2 and path[-2] == "env":
+            place = env_option(name)
+            secret = secret_option(ctx, *place) if place else bool(_SECRET_NAME.search(name))
+            reason = weak_secret(value) if secret and not (place and path[:1] == ("env",)) else None
+            if reason:
+                yield Hit(ctx.value(*path, "value"), f"{name} is {reason}; set a real secret (from a Secret)")
+        for key, child in node.items():
+            yield from _helm_env(ctx, child, (*path, str(key)))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _helm_env(ctx, child, (*path, index))
 
 
 def check_compose(ctx: FileContext) -> Iterator[Hit]:
     for name, value, _key, at in compose_env(ctx):
         place = env_option(name)
-        secret = _sensitive(ctx, *place) if place else bool(_SECRET_NAME.search(name))
+        secret = secret_option(ctx, *place) if place else bool(_SECRET_NAME.search(name))
         if not secret or value is None or isinstance(value, dict | list | bool):
             continue
         text = str(value)

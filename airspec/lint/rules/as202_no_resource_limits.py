@@ -3,7 +3,7 @@
 Catches: in a spec that targets Helm (and is not development_only), each component that runs (api-server,
 scheduler, dag-processor, triggerer, Celery workers, KubernetesExecutor worker pods) without
 `resources.limits.cpu` or `resources.limits.memory`; in Helm values, each component section present without
-`resources.limits`.
+`resources.limits` (but `webserver:` of Airflow 3 values, which the chart does not run: AS408 says so).
 
 Why: a component without limits can take a node's memory (a DAG that loads a large file into the scheduler or a
 worker) and get other pods evicted, or be the first to be OOM-killed; limits also make capacity planning and
@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airspec.lint.model import FileContext, Hit, Rule, SpecContext
+from airspec.lint.rules.as408_webserver_on_airflow3 import webserver_keys
 
 if TYPE_CHECKING:
     from airspec.model.types import Resources
@@ -90,7 +91,10 @@ def _limited(ctx: FileContext, path: tuple[str, ...]) -> bool:
 
 
 def check_helm(ctx: FileContext) -> Iterator[Hit]:
+    ignored = {(k,) for k in webserver_keys(ctx)}  # AS408: the chart does not run them on Airflow 3
     for path in _HELM:
+        if path in ignored:
+            continue
         section = ctx.get(*path)
         if not isinstance(section, dict) or (
             path == ("workers",) and any(isinstance(section.get(k), dict) for k in _WORKER_KINDS)

@@ -4,7 +4,9 @@ Catches: options in sections the version knows (core and the bundled providers' 
 of that version and not a known move or removal, with the closest known option as a suggestion; sections that
 look like a misspelt known section (`[schedular]`); in airflow.cfg, a section or option name written with capitals
 (`[Core]`, `Executor`): Airflow looks names up in lower case only and its parser keeps them as written, so it
-never reads those. `<option>_cmd` and `<option>_secret` forms of sensitive options are known. In airflow.cfg,
+never reads those. A section that a later Airflow line reads and the target does not (`[dag_processor]` on 2.x)
+is one finding at the section, naming its options and the release that added it; a section no version from the
+target's on reads (`[mesos]`, `[kubernetes]` on Airflow 3) is AS402's. `<option>_cmd` and `<option>_secret` forms of sensitive options are known. In airflow.cfg,
 Helm `config:` and AIRFLOW__ variables; specs get it from validation.
 
 The closest known name is looked up for the first 1,000 unknown names of a file (each look-up compares it with
@@ -29,7 +31,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from airspec.lint.model import FileContext, Hit, Opt, Rule
-from airspec.source import Span
+from airspec.lint.upgrade import dropped_section, section_span
 
 if TYPE_CHECKING:
     from airspec.catalog import Catalog
@@ -46,14 +48,6 @@ def _indirect(ctx: FileContext, opt: Opt) -> bool:
             if base is not None and base.sensitive:
                 return True
     return False
-
-
-def _section_span(ctx: FileContext, opt: Opt) -> Span:
-    if ctx.ini is not None and opt.section in ctx.ini.sections:
-        return ctx.ini.sections[opt.section]
-    if ctx.kind == "helm-values" and ctx.has("config", opt.section):
-        return ctx.key("config", opt.section)
-    return opt.key
 
 
 def _known(ctx: FileContext, section: str, name: str) -> bool:
@@ -94,6 +88,7 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
     sections = set(catalog.sections())
     hints = _Hints(catalog)
     told: set[str] = set()  # sections already reported
+    unread: dict[str, list[Opt]] = {}  # sections other lines read and this one does not: one finding each
     for opt in ctx.options:
         later = catalog.added_after(opt.section, opt.name, ctx.version)
         if later is not None:
@@ -110,7 +105,7 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         lower = opt.section.lower()
         if lower != opt.section and (lower in sections or _known(ctx, lower, opt.name.lower())):
             yield Hit(
-                _section_span(ctx, opt),
+                section_span(ctx, opt),
                 f"[{opt.section}] is never read: Airflow looks sections up in lower case; write [{lower}]",
             )
             continue
@@ -121,11 +116,16 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
             )
             continue
         if opt.section not in sections:
+            if dropped_section(catalog, opt.section) is not None:
+                continue  # AS402's: one finding for the section, naming the release that dropped it
+            if _read_by_other_lines(opt.section):
+                unread.setdefault(opt.section, []).append(opt)
+                continue
             close = hints.section(opt.section)
             if close and opt.section not in told:
                 told.add(opt.section)
                 yield Hit(
-                    _section_span(ctx, opt),
+                    section_span(ctx, opt),
                     f"[{opt.section}] is not a section of Airflow {catalog.line}; did you mean [{close}]?",
                 )
             continue  # another provider's section, perhaps: not ours to judge
@@ -137,6 +137,39 @@ def check_cfg(ctx: FileContext) -> Iterator[Hit]:
         yield Hit(
             opt.key, f"{opt.label} is not an option of Airflow {catalog.line}, so it is ignored{advice}"
         )
+    for section, opts in unread.items():
+        yield Hit(section_span(ctx, opts[0]), _unread_section(ctx, section, opts))
+
+
+def _read_by_other_lines(section: str) -> bool:
+    from airspec.catalog.names import sections
+
+    return section in sections()
+
+
+def _unread_section(ctx: FileContext, section: str, opts: list[Opt]) -> str:
+    """`[kubernetes]` on Airflow 3: which line last read the section (or first will), and where this one reads
+    its options, if at all."""
+    from airspec.catalog.names import line_key, sections
+
+    assert ctx.catalog is not None
+    line = ctx.catalog.line
+    read_by = sections()[section]
+    names = ", ".join(dict.fromkeys(o.name for o in opts))
+    one = len({o.name for o in opts}) == 1
+    ignored = f"{names} {'is' if one else 'are'} ignored"
+    before = sorted((ln for ln in read_by if line_key(ln) < line_key(line)), key=line_key)
+    head = f"[{section}] is not a section of Airflow {line}"
+    if not before:
+        first = min(read_by, key=line_key)
+        return f"{head} (Airflow {first} added it): {ignored} until you upgrade"
+    last = before[-1]
+    new = read_by[last]
+    if new == section:
+        return f"{head} (Airflow {last} read it): {ignored}; remove {'it' if one else 'them'}"
+    readable = all(ctx.catalog.reads(new, o.name) for o in opts)
+    advice = f"set {'it' if one else 'them'} in [{new}]" if readable else f"remove {'it' if one else 'them'}"
+    return f"{head} (Airflow {last} read it as [{new}]): {ignored}; {advice}"
 
 
 RULE = Rule(

@@ -1,7 +1,8 @@
 """Airflow 3 has no webserver, but the deployment still configures or runs one.
 
 Catches: on Airflow 3 targets, the Helm chart's `webserver:`, `webserverSecretKey` and
-`webserverSecretKeySecretName` values (the chart uses `apiServer:` and `apiSecretKey`); compose services that
+`webserverSecretKeySecretName` values (the chart uses `apiServer:` and `apiSecretKey`; AS609 and AS202 leave these
+keys to this rule); compose services that
 run `airflow webserver`, and health checks on the webserver's `/health` endpoint or on `/api/v1/` (the
 api-server answers on `/api/v2/monitor/health`; the scheduler's own `:8974/health` is fine).
 
@@ -48,12 +49,19 @@ def _airflow3(ctx: FileContext) -> bool:
     return ctx.catalog is not None and ctx.catalog.runtime.web_command == "api-server"
 
 
-def check_helm(ctx: FileContext) -> Iterator[Hit]:
+def webserver_keys(ctx: FileContext) -> list[str]:
+    """The webserver keys of Helm values on Airflow 3 that this rule reports; other rules (the chart schema,
+    resource limits) say nothing more about them: one finding per fact."""
     if not _airflow3(ctx):
-        return
-    for key, new in _HELM_KEYS.items():
-        if ctx.has(key) and ctx.get(key) not in (None, "", {}):  # `webserverSecretKey: ~` sets nothing
-            yield Hit(ctx.key(key), f"Airflow 3 has no webserver: the chart ignores {key} here; use {new}")
+        return []
+    return [k for k in _HELM_KEYS if ctx.has(k) and ctx.get(k) not in (None, "", {})]  # `~` sets nothing
+
+
+def check_helm(ctx: FileContext) -> Iterator[Hit]:
+    for key in webserver_keys(ctx):
+        yield Hit(
+            ctx.key(key), f"Airflow 3 has no webserver: the chart ignores {key} here; use {_HELM_KEYS[key]}"
+        )
 
 
 def _tokens(command: object) -> list[str]:
