@@ -11,7 +11,7 @@ import click
 
 from airspec import __version__
 from airspec.errors import AirspecError, ContentError, InputError, SpecInvalid, UsageError, WriteError
-from airspec.lint.model import KINDS as LINT_KINDS
+from airspec.lint import KINDS as LINT_KINDS
 from airspec.report import FORMATS as LINT_FORMATS
 
 FORMATS = click.Choice(["text", "json"])

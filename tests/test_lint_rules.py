@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from airspec.lint import KINDS
 from airspec.lint.docs import HEADINGS, explain, sections
-from airspec.lint.model import CATEGORIES, KINDS, SEVERITIES, Rule
+from airspec.lint.model import CATEGORIES, SEVERITIES, Rule
 from airspec.lint.rules import modules, rules
 from tests.lint_support import CASES
 

@@ -15,8 +15,8 @@ from typing import NamedTuple
 from airspec.catalog import load_line
 from airspec.cfgfile import lines, read
 from airspec.errors import ContentError, Diagnostic, InputError, SpecInvalid, UsageError
-from airspec.lint import inputs, versions
-from airspec.lint.model import KINDS, SEVERITIES, FileContext, Hit, Opt, Project, Rule, SpecContext
+from airspec.lint import KINDS, inputs, versions
+from airspec.lint.model import SEVERITIES, FileContext, Hit, Opt, Project, Rule, SpecContext
 from airspec.lint.rules import rules
 from airspec.lint.suppress import suppressed
 from airspec.lint.versions import Target

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airspec.envopt import env_option
 from airspec.errors import InputError
-from airspec.lint.model import KINDS, FileContext, Opt, dig
+from airspec.lint import KINDS
+from airspec.lint.model import FileContext, Opt, dig
 from airspec.source import Span
 
 if TYPE_CHECKING:

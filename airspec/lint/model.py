@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from airspec.lint import KINDS
 from airspec.source import SourceMap, Span
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ CATEGORIES = (
     "consistency",
     "delivery",
 )
-# Input kinds, as `--kind` names them. A rule applies to a kind when its RULE names a check for it.
-KINDS = ("spec", "airflow.cfg", "helm-values", "compose", "workflow", "statsd-mapping", "grafana-dashboard")
 # Kinds whose files cannot hold a comment (JSON): no inline suppression.
 NO_COMMENTS = frozenset({"grafana-dashboard"})
 
