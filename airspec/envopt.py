@@ -1,5 +1,5 @@
 """The one reading of `AIRFLOW__SECTION__OPTION` environment variable names: which airflow.cfg option a variable
-sets, as Airflow 3.3 decides it.
+sets, as Airflow 3.3 decides it (and, for import and diff, a compose `environment:` list read as a mapping).
 
 Airflow never parses a variable's name to find an option; it builds the name from the option it is asked for
 (`_env_var_name` in airflow/_shared/configuration/parser.py) and looks that name up in os.environ:
@@ -20,6 +20,8 @@ No section of any Airflow version has a `.`, so a name maps back to one section.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 PREFIX = "AIRFLOW__"
 INDIRECT = {"_cmd": "cmd", "_secret": "secret"}
@@ -51,3 +53,18 @@ def indirect(option: str) -> tuple[str, str] | None:
         if option.endswith(suffix) and len(option) > len(suffix):
             return option.removesuffix(suffix), how
     return None
+
+
+def compose_environment(value: Any) -> Any:
+    """A compose service's `environment:` as a mapping: the list form (`- NAME=value`, or `- NAME` for a variable
+    passed through from the shell: None) read as compose reads it. Anything else (a mapping, or a list holding a
+    non-string, which compose refuses) is returned unchanged for the caller to judge."""
+    if not isinstance(value, list):
+        return value
+    out: dict[str, Any] = {}
+    for item in value:
+        if not isinstance(item, str):
+            return value
+        name, sep, text = item.partition("=")
+        out[name] = text if sep else None
+    return out

@@ -23,6 +23,7 @@ from deepdiff import DeepDiff
 
 from airspec.diff import cfg
 from airspec.diff.model import Change
+from airspec.envopt import compose_environment
 from airspec.errors import ContentError
 from airspec.loader import load_text
 from airspec.mask import Masker
@@ -93,7 +94,7 @@ class _Normalizer:
 
     def child(self, value: Any, path: TreePath) -> Any:
         if self.kind == "compose" and _is_compose_env(path) and isinstance(value, list):
-            value = _env_list_to_map(value)
+            value = compose_environment(value)
         if self.kind == "helm-values" and path == ("podTemplate",) and isinstance(value, str):
             value = _pod_template(value)
         return self.node(value, path)
@@ -134,16 +135,6 @@ def _read_as_cfg_text(kind: str, path: TreePath) -> bool:
         return True
     # env[NAME].value in a container, a pod template or Helm's env list
     return len(path) >= 3 and path[-1] == "value" and path[-3] == "env"
-
-
-def _env_list_to_map(items: list[Any]) -> Any:
-    out: dict[str, Any] = {}
-    for item in items:
-        if not isinstance(item, str):
-            return items
-        name, sep, value = item.partition("=")
-        out[name] = value if sep else None
-    return out
 
 
 def _pod_template(text: str) -> Any:

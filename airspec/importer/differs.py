@@ -14,12 +14,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from airspec.envopt import env_option
+from airspec.envopt import compose_environment, env_option
 from airspec.importer import tree
 from airspec.importer.draft import CARRIED, COMPILED, Draft, Row
 from airspec.importer.options import is_default as options_default
 from airspec.importer.options import same
-from airspec.importer.services import environment
 from airspec.lint.model import FileContext
 from airspec.resolve import Resolved
 from airspec.source import Span
@@ -158,7 +157,7 @@ def _tree(ctx: FileContext, draft: Draft, compiled: Any, resolved: Resolved, def
 
 def _walk(ours: Any, theirs: Any, path: tree.Path, kind: str) -> Iterator[tuple[tree.Path, str]]:
     if kind == "compose" and len(path) == 3 and path[0] == "services" and path[2] == "environment":
-        theirs = environment(theirs)
+        theirs = compose_environment(theirs)
     if isinstance(ours, dict) and isinstance(theirs, dict):
         for key in ours:
             if key not in theirs:  # each leaf compile writes there

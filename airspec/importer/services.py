@@ -15,26 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from airspec.envopt import env_option
+from airspec.envopt import compose_environment, env_option
 from airspec.importer import tree
 from airspec.importer.draft import DROPPED, PASSTHROUGH, PERSON, SECRET, Draft
 from airspec.importer.options import env_reference
 from airspec.lint.model import FileContext
 from airspec.mask import Masker, tree_secrets
 from airspec.source import Span
-
-
-def environment(value: Any) -> Any:
-    """A service's `environment:` as a mapping (the list form `- NAME=value` read as compose reads it)."""
-    if not isinstance(value, list):
-        return value
-    out: dict[str, Any] = {}
-    for item in value:
-        if not isinstance(item, str):
-            return value
-        name, sep, text = item.partition("=")
-        out[name] = text if sep else None
-    return out
 
 
 class _Carry:
@@ -84,7 +71,7 @@ class _Carry:
     def variables(self, service: str, value: Any) -> None:
         """A service's environment, variable by variable."""
         base: tree.Path = ("services", service, "environment")
-        env = environment(value)
+        env = compose_environment(value)
         if not isinstance(env, dict):
             self.draft.person(self.span(base), tree.dotted(base), "an environment compose cannot read")
             return
