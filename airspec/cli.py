@@ -134,6 +134,7 @@ def compile_(
         ]
         unchanged = write_tree(out, files)
     manifests: list[dict[str, object]] = []
+    lines: list[str] = []  # echoed at once: click.echo costs a terminal check per call
     for job in jobs:
         manifest: dict[str, object] = {
             "spec": job.spec,
@@ -146,17 +147,18 @@ def compile_(
             manifest["stale"] = problems[job.out]
         manifests.append(manifest)
         if fmt == "text" and check:
-            for line in problems[job.out]:
-                click.echo(f"{job.out}: {line}")
+            lines += (f"{job.out}: {line}" for line in problems[job.out])
             if not problems[job.out]:
-                click.echo(f"{job.out}: {len(job.artifacts)} artifacts are current")
+                lines.append(f"{job.out}: {len(job.artifacts)} artifacts are current")
         elif fmt == "text":
             here = os.path.relpath(job.out, out)
             for a in job.artifacts:
                 rel = os.path.normpath(os.path.join(here, a.path)).replace(os.sep, "/")
-                click.echo(f"{'unchanged' if rel in unchanged else 'wrote'} {job.out}/{a.path}")
+                lines.append(f"{'unchanged' if rel in unchanged else 'wrote'} {job.out}/{a.path}")
     if fmt == "json":
         click.echo(json.dumps(manifests[0] if len(manifests) == 1 else manifests, indent=2))
+    elif lines:
+        click.echo("\n".join(lines))
     sys.exit(1 if any(problems.values()) else 0)
 
 

@@ -79,8 +79,7 @@ def write_tree(out: str, files: Sequence[tuple[str, str]]) -> set[str]:
                         if target.parent not in folders:
                             target.parent.mkdir(parents=True, exist_ok=True)
                             folders.add(target.parent)
-                        with open(target, "wb") as fh:
-                            fh.write(text.encode("utf-8"))
+                        _create(target, text.encode("utf-8"))
                 _swap_in(fresh, root)
             finally:
                 shutil.rmtree(fresh, ignore_errors=True)
@@ -227,12 +226,26 @@ def _stage(target: Path) -> tuple[int, Path]:
     raise AssertionError("unreachable")
 
 
+def _create(target: Path, data: bytes) -> None:
+    """A new file holding `data`, in the folder being built. Written with the file descriptor itself: `open()`
+    adds a terminal check, a seek and a stat to each file, a third of the system calls of writing a new OUT."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 def _holds(target: Path, data: bytes) -> bool:
     """Whether `target` is a regular file (not a link) that already holds exactly `data`."""
     try:
         if not stat.S_ISREG(os.lstat(target).st_mode):
             return False
-        with open(target, "rb") as fh:
+        # unbuffered: one read, without the terminal check and seek a buffered reader adds (a short read can only
+        # make a current file look stale, and rewriting it is harmless)
+        with open(target, "rb", buffering=0) as fh:
             return fh.read(len(data) + 1) == data
     except OSError:
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -273,3 +274,35 @@ def test_an_internal_error_is_one_line_exit_2_and_quotes_nothing() -> None:
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith("error: internal error, please report it: ValueError at "), proc.stderr
     assert proc.stderr.count("\n") == 1 and "S3CRET" not in proc.stderr
+
+
+def test_pydantic_plugins_installed_beside_airspec_do_not_run_in_it(tmp_path: Path) -> None:
+    """What a spec validates to cannot depend on what else is installed: a pydantic plugin on the path runs in a
+    plain pydantic process (so this test can fail) and not in airspec's."""
+    site = tmp_path / "site"
+    dist = site / "spy_plugin-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: spy-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[pydantic]\nspy = spy_plugin:plugin\n")
+    marker = tmp_path / "loaded"
+    (site / "spy_plugin.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('loaded')\n\n"
+        "class Plugin:\n    def new_schema_validator(self, *args, **kwargs):\n        return None, None, None\n\n"
+        "plugin = Plugin()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PYDANTIC"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(site)])
+    plain = "import pydantic\nclass M(pydantic.BaseModel):\n    a: int\nM(a=1)\n"
+    subprocess.run([sys.executable, "-c", plain], env=env, check=True, timeout=60)
+    assert marker.read_text() == "loaded"
+    marker.unlink()
+    example = ROOT / "examples" / "kubernetes-helm" / "airflow-spec.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "airspec", "validate", str(example)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not marker.exists()

@@ -295,4 +295,20 @@ def test_special_character_classes_are_the_complements_of_what_is_printable() ->
     escaped = re.compile(
         '["\\\\\x85\u2028\u2029\ufeff]|[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]'
     )
-    assert yamltext._DOUBLE_ESCAPE.findall(every) == escaped.findall(every)
+    assert re.findall(yamltext._DOUBLE_ESCAPE, every) == escaped.findall(every)
+
+
+_ascii_piece = st.sampled_from(["\n", " ", "---", "...", ": ", " #", "'", '"', "\\", "\x00", "\x7f", "\t", "-", "?"])
+
+
+@given(st.lists(_ascii_piece | st.characters(max_codepoint=0x7F), max_size=30).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_ascii_patterns_read_ascii_text_as_the_full_patterns_do(text: str) -> None:
+    """ASCII strings are read with patterns built from the ASCII members of each class (cheap to compile): on
+    such text every one of them must find exactly what the full pattern finds."""
+    from airspec.render import yamltext
+
+    full = yamltext._unicode()
+    for name, pattern in yamltext._ASCII._asdict().items():
+        found = [m.span() for m in pattern.finditer(text)]
+        assert found == [m.span() for m in getattr(full, name).finditer(text)], name
