@@ -298,7 +298,9 @@ def test_special_character_classes_are_the_complements_of_what_is_printable() ->
     assert re.findall(yamltext._DOUBLE_ESCAPE, every) == escaped.findall(every)
 
 
-_ascii_piece = st.sampled_from(["\n", " ", "---", "...", ": ", " #", "'", '"', "\\", "\x00", "\x7f", "\t", "-", "?"])
+_ascii_piece = st.sampled_from(
+    ["\n", " ", "---", "...", ": ", " #", "'", '"', "\\", "\x00", "\x7f", "\t", "-", "?"]
+)
 
 
 @given(st.lists(_ascii_piece | st.characters(max_codepoint=0x7F), max_size=30).map("".join))
