@@ -426,23 +426,24 @@ def _size(chars: int) -> str:
 
 class _Builder:
     def __init__(self, source: SourceMap) -> None:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
         self.source = source
+        self.mapping_node, self.sequence_node = MappingNode, SequenceNode
 
     def span(self, node: Any) -> Span:
         return Span(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: Any, path: Path, depth: int) -> Any:
-        from ruamel.yaml.nodes import MappingNode, SequenceNode
-
         if depth > MAX_DEPTH:
             raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", self.span(node))
         self.source.values.setdefault(path, self.span(node))
-        tag = str(getattr(node.tag, "value", node.tag) or "")
-        if isinstance(node, MappingNode):
+        tag = node.tag or ""  # a str (or None) in every ruamel.yaml this supports
+        if isinstance(node, self.mapping_node):
             if tag not in (_STD + "map", "", "?"):
                 raise ContentError(f"unsupported YAML tag {tag!r}", self.span(node))
             return self._mapping(node, path, depth)
-        if isinstance(node, SequenceNode):
+        if isinstance(node, self.sequence_node):
             if tag not in (_STD + "seq", "", "?"):
                 raise ContentError(f"unsupported YAML tag {tag!r}", self.span(node))
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
@@ -453,7 +454,7 @@ class _Builder:
         first: dict[str, Span] = {}
         merges: list[Any] = []
         for key_node, value_node in node.value:
-            key_tag = str(getattr(key_node.tag, "value", key_node.tag) or "")
+            key_tag = key_node.tag or ""
             if key_tag == _STD + "merge":
                 merges.append(value_node)  # built after the mapping's own keys, whose positions win
                 continue

@@ -44,7 +44,8 @@ class Resolved(NamedTuple):
     chart_version: str  # the Helm chart release the values are for (validation refused one that does not fit)
     options: tuple[Option, ...]
     secrets: tuple[SecretOption, ...]
-    # What renderers derive from the model once and share (the dashboard's JSON, which its ConfigMap carries too):
+    # What renderers derive from the model once and share (the dashboard's JSON, which its ConfigMap carries too;
+    # the pod template, which the Helm values carry):
     # kept with the model, so that it lives exactly as long as the model. Each resolve makes it.
     derived: dict[str, str]
 

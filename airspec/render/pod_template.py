@@ -29,6 +29,8 @@ from airspec.render.airflow_cfg import header
 from airspec.render.yamltext import Document, dump
 from airspec.resolve import Resolved, SecretOption
 
+_MEMO = "pod-template"  # its key in Resolved.derived
+
 # The git-sync image the official chart pins (chart/values.yaml images.gitSync) and the user it runs as.
 GIT_SYNC_IMAGE = "registry.k8s.io/git-sync/git-sync:v4.4.2"
 GIT_SYNC_UID = 65533
@@ -52,7 +54,11 @@ def execution_api_url(resolved: Resolved) -> str:
 
 
 def render(resolved: Resolved) -> str:
-    return dump(*document(resolved))
+    # Written once per model: the Helm values carry the same text (helm_values.pod_template_body).
+    text = resolved.derived.get(_MEMO)
+    if text is None:
+        text = resolved.derived[_MEMO] = dump(*document(resolved))
+    return text
 
 
 def document(resolved: Resolved) -> Document:

@@ -206,8 +206,13 @@ class _Emitter:
 
     def simple_key(self, key: Any, indent: int) -> str | None:
         """The key as written before `:`, or None when it is too long or has a line break (an explicit `? key`)."""
-        if type(key) is str and (len(key) >= _MAX_SIMPLE_KEY or _rx(key).break_run.search(key)):
-            return None
+        if type(key) is str:
+            text = _simple_key(key)
+            if text is None:
+                return None
+            if indent + len(text) <= _WIDTH:  # else folded, as scalar() does
+                self.open_ended = False
+                return text
         text = self.scalar(key, indent, indent + 2, split=False)
         return text if len(text) < _MAX_SIMPLE_KEY or type(key) is str else None  # an int may be as long
 
@@ -256,6 +261,15 @@ class _Emitter:
                 text = folded
         self.open_ended = indent is None and style == ""
         return text
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _simple_key(key: str) -> str | None:
+    """A string key as written before `:` where it fits on the line, or None when it is too long or has a line
+    break. Memoised: artifacts repeat their keys."""
+    if len(key) >= _MAX_SIMPLE_KEY or _rx(key).break_run.search(key):
+        return None
+    return _string(key)[1]  # not None: only text with a line break is written across lines
 
 
 @functools.lru_cache(maxsize=1 << 14)
