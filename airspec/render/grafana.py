@@ -341,27 +341,28 @@ def indented_json(value: Any, indent: str = "\n") -> str:
     """`json.dumps(value, indent=2, ensure_ascii=False)` for what a dashboard holds (dict, list, str, int, float,
     bool, None), with json's C string encoder: the stdlib's indenting encoder is pure Python, and this takes half
     its time (~1 ms less a spec, ~2.5 ms of a cold compile). tests/test_grafana.py checks the two agree."""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return encode_basestring(value)
     inner = indent + "  "
-    if isinstance(value, dict):
+    if kind is dict:
         if not value:
             return "{}"
-        items = (f"{inner}{encode_basestring(k)}: {indented_json(v, inner)}" for k, v in value.items())
+        items = [f"{inner}{encode_basestring(k)}: {indented_json(v, inner)}" for k, v in value.items()]
         return "{" + ",".join(items) + indent + "}"
-    if isinstance(value, list):
+    if kind is list:
         if not value:
             return "[]"
-        return "[" + ",".join(inner + indented_json(v, inner) for v in value) + indent + "]"
+        return "[" + ",".join([inner + indented_json(v, inner) for v in value]) + indent + "]"
     if value is None:
         return "null"
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, int):
+    if kind is int:
         return int.__repr__(value)
-    if isinstance(value, float):
+    if kind is float:
         return json.dumps(value)  # as the encoder writes a float (NaN and Infinity too)
-    raise TypeError(f"not JSON: {type(value).__name__}")
+    raise TypeError(f"not JSON: {kind.__name__}")
 
 
 def render_configmap(resolved: Resolved) -> str:
