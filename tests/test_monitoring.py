@@ -623,3 +623,16 @@ def test_segment_glob_matches_like_the_regex_it_stands_for() -> None:
         )
         for text in texts:
             assert _segment_fits(segment, text) == (re.fullmatch(regex, text) is not None), (segment, text)
+
+
+def test_each_artifact_gets_mappings_of_its_own() -> None:
+    """The mappings are worked out once per Airflow line and prefix; a change one artifact makes to its copy (the
+    Helm values merge passthroughs into theirs) must not reach another."""
+    model = resolved_example("kubernetes-helm")
+    first = statsd.statsd_mappings_data(model)
+    expected = [dict(m, labels=dict(m["labels"])) if "labels" in m else dict(m) for m in first]
+    first[0]["name"] = "changed"
+    for mapping in first:
+        mapping.get("labels", {})["extra"] = "x"
+    first.append({"match": "x"})
+    assert statsd.statsd_mappings_data(model) == expected

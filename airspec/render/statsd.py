@@ -181,14 +181,10 @@ class Mapped(NamedTuple):
     plain_sent: bool
 
 
-def mapped_families(resolved: Resolved) -> list[Mapped]:
-    """The families the target line sends, each with the catalog's type for it."""
-    return list(_mapped_families(resolved.catalog))
-
-
 @functools.cache
 def _mapped_families(catalog: Catalog) -> tuple[Mapped, ...]:
-    """Depends on the line's metric names only: worked out once per catalog (many specs share one)."""
+    """The families the line sends, each with the catalog's type for it. Depends on the line's metric names only:
+    worked out once per catalog (many specs share one)."""
     sent = _sent(catalog)
     by_segments: dict[int, list[tuple[str, Kind]]] = {}
     for name, kind in sent:  # only names with as many segments as a family's template can fit it
@@ -283,9 +279,15 @@ def _mapping(
     return out
 
 
-def _mappings(resolved: Resolved) -> Iterator[dict[str, Any]]:
-    prefix = resolved.spec.metrics.statsd.prefix
-    for m in mapped_families(resolved):
+@functools.cache
+def _mappings(catalog: Catalog, prefix: str) -> tuple[dict[str, Any], ...]:
+    """Depends on the line's metric names and the prefix only: worked out once per pair (many specs share one).
+    Callers get copies (statsd_mappings_data)."""
+    return tuple(_build_mappings(catalog, prefix))
+
+
+def _build_mappings(catalog: Catalog, prefix: str) -> Iterator[dict[str, Any]]:
+    for m in _mapped_families(catalog):
         family, name = m.family, m.family.name(m.kind)
         yield _mapping(prefix, family.statsd, name, dict(family.static), None)
         if m.plain_sent and family.plain is not None:
@@ -296,8 +298,12 @@ def _mappings(resolved: Resolved) -> Iterator[dict[str, Any]]:
 
 
 def statsd_mappings_data(resolved: Resolved) -> list[dict[str, Any]]:
-    """The `mappings:` list; the Helm values carry it as `statsd.overrideMappings`."""
-    return list(_mappings(resolved))
+    """The `mappings:` list; the Helm values carry it as `statsd.overrideMappings`. A new list of new mappings
+    each call (a mapping holds strings and one dict of labels), so that no artifact can change another's."""
+    return [
+        {key: dict(value) if type(value) is dict else value for key, value in mapping.items()}
+        for mapping in _mappings(resolved.catalog, resolved.spec.metrics.statsd.prefix)
+    ]
 
 
 def render(resolved: Resolved) -> str:
