@@ -96,8 +96,42 @@ def scale(airspec: list[str], scratch: Path, runs: int) -> bool:
             f"airspec {label:<26} {small:>10.1f} {middle:>7.0f} {big:>7.0f} {per_50:>14.1f} {per_200:>15.1f} "
             f"{peak:>9.0f}{flag}"
         )
+    # What a new OUT costs this machine's filesystem alone: the same folders and files, copied by plain Python.
+    copies = itertools.count()
+
+    def copy(folder: Path) -> list[str]:
+        return [
+            sys.executable,
+            "-c",
+            COPY,
+            str(scratch / "out" / folder.name),
+            str(scratch / "copy" / str(next(copies))),
+        ]
+
+    small = statistics.median(run_once(copy(one))[0] for _ in range(runs))
+    middle = statistics.median(run_once(copy(some))[0] for _ in range(max(1, runs // 3)))
+    big = statistics.median(run_once(copy(many))[0] for _ in range(max(1, runs // 7)))
+    print(
+        f"{'(the same files copied, plain Python)':<42} {small:>10.1f} {middle:>7.0f} {big:>7.0f} "
+        f"{(middle - small) / 49:>14.1f} {(big - small) / 199:>15.1f}"
+    )
     shutil.rmtree(scratch / "out", ignore_errors=True)
+    shutil.rmtree(scratch / "copy", ignore_errors=True)
     return missed
+
+
+COPY = """
+import os, sys
+source, target = sys.argv[1:]
+for folder, _, names in os.walk(source):
+    into = os.path.join(target, os.path.relpath(folder, source))
+    os.makedirs(into, exist_ok=True)
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as fh:
+            data = fh.read()
+        with open(os.path.join(into, name), "wb") as fh:
+            fh.write(data)
+"""
 
 
 # What no airspec command can go below: the libraries the design prescribes (the CLI, the YAML reader, the models)
