@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +58,17 @@ def many_specs(folder: Path, count: int) -> Path:
     return root
 
 
+def sizes(argv: Callable[[Path], list[str]], folders: tuple[Path, ...], runs: int) -> tuple[float, ...]:
+    """Median milliseconds for each folder of specs, and peak MiB of the largest. The sizes take turns, one run
+    each per round (as the rows of the main table do), so a difference between them is not a change of load."""
+    samples: list[list[tuple[float, int]]] = [[] for _ in folders]
+    for _ in range(max(3, runs // 3)):
+        for folder, found in zip(folders, samples, strict=True):
+            found.append(run_once(argv(folder)))
+    medians = [statistics.median(ms for ms, _ in found) for found in samples]
+    return (*medians, max(kib for _, kib in samples[-1]) / 1024)
+
+
 def scale(airspec: list[str], scratch: Path, runs: int) -> bool:
     """Per-spec cost of one process handling many specs, (t(n) - t(1)) / (n - 1) for 50 and 200 specs (flat when
     the two agree), and peak memory at 200. Every run of a row does the same work at every size: compile either
@@ -84,11 +96,7 @@ def scale(airspec: list[str], scratch: Path, runs: int) -> bool:
         if out == "same":
             for folder in (one, some, many):
                 run_once(argv(folder))
-        small = statistics.median(run_once(argv(one))[0] for _ in range(runs))
-        middle = statistics.median(run_once(argv(some))[0] for _ in range(max(1, runs // 3)))
-        samples = [run_once(argv(many)) for _ in range(max(1, runs // 7))]
-        big = statistics.median(ms for ms, _ in samples)
-        peak = max(kib for _, kib in samples) / 1024
+        small, middle, big, peak = sizes(argv, (one, some, many), runs)
         per_50, per_200 = (middle - small) / 49, (big - small) / 199
         flag = "" if max(per_50, per_200) < 10 else "  MISSED (target < 10 ms)"
         missed = missed or bool(flag)
@@ -108,9 +116,7 @@ def scale(airspec: list[str], scratch: Path, runs: int) -> bool:
             str(scratch / "copy" / str(next(copies))),
         ]
 
-    small = statistics.median(run_once(copy(one))[0] for _ in range(runs))
-    middle = statistics.median(run_once(copy(some))[0] for _ in range(max(1, runs // 3)))
-    big = statistics.median(run_once(copy(many))[0] for _ in range(max(1, runs // 7)))
+    small, middle, big, _ = sizes(copy, (one, some, many), runs)
     print(
         f"{'(the same files copied, plain Python)':<42} {small:>10.1f} {middle:>7.0f} {big:>7.0f} "
         f"{(middle - small) / 49:>14.1f} {(big - small) / 199:>15.1f}"
