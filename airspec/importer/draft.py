@@ -103,6 +103,14 @@ class Draft:
         self.rows.append(Row(at, setting, PERSON, "", why, self.env))
         self.todos.append(f"{at.file}:{at.line}: {setting}: {why}")
 
+    def to_person(self, file: str, key: str, why: str) -> None:
+        """The rows from `file` that set `key` or a key under it no longer carry it over: each is listed for a
+        person, with a TODO."""
+        for i, row in enumerate(self.rows):
+            if row.at.file == file and row.key and (row.key == key or row.key.startswith(key + ".")):
+                self.rows[i] = row._replace(went=PERSON, key="", why=why)
+                self.todos.append(f"{row.at.file}:{row.at.line}: {row.setting}: {why}")
+
     @property
     def needs_person(self) -> list[Row]:
         return [r for r in self.rows if r.went == PERSON]

@@ -17,7 +17,7 @@ from typing import Any
 
 from airspec.envopt import compose_environment, env_option
 from airspec.importer import tree
-from airspec.importer.draft import DROPPED, PASSTHROUGH, PERSON, SECRET, Draft
+from airspec.importer.draft import DROPPED, PASSTHROUGH, SECRET, Draft
 from airspec.importer.options import env_reference
 from airspec.lint.model import FileContext
 from airspec.mask import Masker, tree_secrets
@@ -181,22 +181,12 @@ def refused(draft: Draft, file: str, document: dict[str, Any]) -> None:
             break
         for owner, message in owners:
             tree.remove(out, owner)
-            prefix = "compose.overrides." + tree.dotted(owner)
-            for i, row in enumerate(draft.rows):
-                if (
-                    row.at.file == file
-                    and row.key
-                    and (row.key == prefix or row.key.startswith(prefix + "."))
-                ):
-                    why = f"the compose file would be refused: {message}"[:200]
-                    draft.rows[i] = row._replace(went=PERSON, key="", why=why)
-                    draft.todos.append(f"{row.at.file}:{row.at.line}: {row.setting}: {why}")
+            key = "compose.overrides." + tree.dotted(owner)
+            draft.to_person(file, key, f"the compose file would be refused: {message}"[:200])
     if out:
         draft.put(("compose", "overrides"), out)
     else:
-        draft.drop(("compose", "overrides"))
-        if not draft.get(("compose",)):
-            draft.drop(("compose",))
+        draft.drop(("compose", "overrides"))  # and `compose:` when it is left empty
 
 
 _UNEXPECTED = "not valid for the Compose Specification: unexpected key "

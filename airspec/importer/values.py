@@ -17,7 +17,7 @@ from typing import Any
 from airspec.catalog import charts
 from airspec.envopt import env_option
 from airspec.importer import tree
-from airspec.importer.draft import DROPPED, MODELLED, PASSTHROUGH, PERSON, SECRET, Draft
+from airspec.importer.draft import DROPPED, MODELLED, PASSTHROUGH, SECRET, Draft
 from airspec.lint.inputs import version_in
 from airspec.lint.model import FileContext
 from airspec.mask import Masker, tree_secrets
@@ -285,13 +285,12 @@ def refused(draft: Draft, file: str, version: str, ours: dict[str, Any]) -> None
             break  # a problem of the values compile writes itself: validation reports it
         for owner, message in owners:
             tree.remove(out, owner)
-            _refuse(draft, file, owner, f"chart {version} refuses it: {message}"[:200])
+            key = "helm.values." + tree.dotted(owner) if owner else "helm.values"
+            draft.to_person(file, key, f"chart {version} refuses it: {message}"[:200])
     if out:
         draft.put(("helm", "values"), out)
     else:
-        draft.drop(("helm", "values"))
-        if not draft.get(("helm",)):
-            draft.drop(("helm",))
+        draft.drop(("helm", "values"))  # and `helm:` when it is left empty
 
 
 def _owner(out: dict[str, Any], path: tuple[str | int, ...]) -> tree.Path:
@@ -303,14 +302,6 @@ def _owner(out: dict[str, Any], path: tuple[str | int, ...]) -> tree.Path:
             break
         held = path[:end]
     return held or path[:1]
-
-
-def _refuse(draft: Draft, file: str, owner: tree.Path, why: str) -> None:
-    prefix = "helm.values." + tree.dotted(owner) if owner else "helm.values"
-    for i, row in enumerate(draft.rows):
-        if row.at.file == file and row.key and (row.key == prefix or row.key.startswith(prefix + ".")):
-            draft.rows[i] = row._replace(went=PERSON, key="", why=why)
-            draft.todos.append(f"{row.at.file}:{row.at.line}: {row.setting}: {why}")
 
 
 def _span(ctx: FileContext, path: tree.Path) -> Span:
