@@ -587,19 +587,19 @@ def test_header_says_how_to_start_and_how_it_differs(
         assert f"build {resolved.image_repository}:{resolved.image_tag} from ../image" in header
 
 
+def started_services(path: Path, *profile: str) -> set[str]:
+    """The services `docker-compose config --services` starts from the compose file, with these options."""
+    proc = run_tool([tool("docker-compose"), "-f", path, *profile, "config", "--services"], cwd=path.parent)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
 def test_the_flower_profile_starts_flower(compiled: dict[str, tuple[Resolved, Path, str, str]]) -> None:
     """What the header's start command starts: `config --services` with and without the profile."""
     _, path, _, _ = compiled["celery-compose"]
 
-    def services(*profile: str) -> set[str]:
-        proc = run_tool(
-            [tool("docker-compose"), "-f", path, *profile, "config", "--services"], cwd=path.parent
-        )
-        assert proc.returncode == 0, proc.stderr
-        return set(proc.stdout.split())
-
-    assert "flower" not in services()
-    assert "flower" in services("--profile", "flower")
+    assert "flower" not in started_services(path)
+    assert "flower" in started_services(path, "--profile", "flower")
 
 
 # ---------------------------------------------------------------------------------------------- logs
@@ -770,16 +770,9 @@ def test_the_grafana_profile_starts_grafana(compiled: dict[str, tuple[Resolved, 
     """What the header says: Prometheus runs with the file, Grafana only in the `grafana` profile."""
     _, path, _, _ = compiled["minimal"]
 
-    def services(*profile: str) -> set[str]:
-        proc = run_tool(
-            [tool("docker-compose"), "-f", path, *profile, "config", "--services"], cwd=path.parent
-        )
-        assert proc.returncode == 0, proc.stderr
-        return set(proc.stdout.split())
-
-    assert {"statsd-exporter", "prometheus"} <= services()
-    assert "grafana" not in services()
-    assert "grafana" in services("--profile", "grafana")
+    assert {"statsd-exporter", "prometheus"} <= started_services(path)
+    assert "grafana" not in started_services(path)
+    assert "grafana" in started_services(path, "--profile", "grafana")
     quiet = run_tool(
         [tool("docker-compose"), "-f", path, "--profile", "grafana", "config", "-q"], cwd=path.parent
     )
