@@ -327,9 +327,8 @@ def _literal(text: str, indent: int | None) -> str:
     if not lines[-1]:
         lines.pop()
     pad = " " * indent
-    if (
-        "" not in lines
-    ):  # no empty line to leave unindented: one join (a dashboard's JSON is a thousand lines)
+    # No empty line to leave unindented: one join (a dashboard's JSON is a thousand lines).
+    if "" not in lines:
         return "|" + hints + "\n" + pad + ("\n" + pad).join(lines) + "\n"
     return "|" + hints + "\n" + "".join(pad + line + "\n" if line else "\n" for line in lines)
 
